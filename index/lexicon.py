@@ -1,0 +1,144 @@
+"""The vocabulary of 部门决算: canonical metric names, their aliases, 功能分类 类 codes and
+fiscal terms that segmentation must never split.
+
+One place for these words, so that figure extraction, BM25 segmentation and answer
+verification agree on what "三公经费" or "公务接待费" means.
+"""
+
+from __future__ import annotations
+
+import re
+
+from opencc import OpenCC
+
+# Canonical metric -> aliases as they appear in reports (after `clean_metric_text`).
+METRIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "收支总计": ("收、支总计", "收支总计", "收入支出总计", "收入、支出总计"),
+    "财政拨款收支总计": ("财政拨款收、支总计", "财政拨款收支总计", "财政拨款收入支出总计"),
+    "收入总计": ("收入总计",),
+    "支出总计": ("支出总计",),
+    "本年收入合计": ("本年收入合计", "本年收入"),
+    "本年支出合计": ("本年支出合计", "本年支出"),
+    "一般公共预算财政拨款收入": ("一般公共预算财政拨款收入", "一般公共预算财政拨款"),
+    "政府性基金预算财政拨款收入": ("政府性基金预算财政拨款收入",),
+    "国有资本经营预算财政拨款收入": ("国有资本经营预算财政拨款收入",),
+    "上级补助收入": ("上级补助收入",),
+    "事业收入": ("事业收入",),
+    "经营收入": ("经营收入",),
+    "附属单位上缴收入": ("附属单位上缴收入",),
+    "其他收入": ("其他收入",),
+    "年初结转和结余": ("年初结转和结余", "年初结转结余"),
+    "年末结转和结余": ("年末结转和结余", "年末结转结余"),
+    "基本支出": ("基本支出",),
+    "项目支出": ("项目支出",),
+    "上缴上级支出": ("上缴上级支出",),
+    "经营支出": ("经营支出",),
+    "对附属单位补助支出": ("对附属单位补助支出",),
+    "财政拨款收入": ("财政拨款收入", "财政拨款收入决算总额"),
+    "财政拨款支出": ("财政拨款支出", "财政拨款支出决算总额"),
+    "一般公共预算财政拨款支出": ("一般公共预算财政拨款支出", "一般公共预算支出", "一般公共预算财政拨款支出决算"),
+    "一般公共预算财政拨款基本支出": ("一般公共预算财政拨款基本支出",),
+    "人员经费": ("人员经费",),
+    "公用经费": ("公用经费",),
+    "三公经费": ("三公经费", "三公经费财政拨款", "三公经费财政拨款支出", "财政拨款三公经费"),
+    "因公出国（境）费": ("因公出国（境）费", "因公出国（境）经费", "因公出国境费", "因公出国（境）"),
+    "公务用车购置及运行维护费": ("公务用车购置及运行维护费", "公务用车购置及运行费", "公务用车购置及运维费"),
+    "公务用车购置费": ("公务用车购置费", "公务用车购置"),
+    "公务用车运行维护费": ("公务用车运行维护费", "公务用车运行费", "公务用车运维费"),
+    "公务接待费": ("公务接待费", "公务接待"),
+    "国内公务接待费": ("国内公务接待费", "国内公务接待"),
+    "外事接待费": ("外事接待费", "外事接待", "外宾接待费", "外宾接待"),
+    "政府性基金预算财政拨款支出": ("政府性基金预算财政拨款支出", "政府性基金预算支出"),
+    "国有资本经营预算财政拨款支出": ("国有资本经营预算财政拨款支出", "国有资本经营预算支出"),
+    "机关运行经费": ("机关运行经费",),
+    "政府采购支出总额": ("政府采购支出总额", "政府采购总额", "政府采购支出", "政府采购金额"),
+    "政府采购货物支出": ("政府采购货物支出", "政府采购货物", "货物采购金额"),
+    "政府采购工程支出": ("政府采购工程支出", "政府采购工程", "工程采购金额"),
+    "政府采购服务支出": ("政府采购服务支出", "政府采购服务", "服务采购金额"),
+    "授予中小企业合同金额": ("授予中小企业合同金额",),
+    "授予小微企业合同金额": ("授予小微企业合同金额",),
+    "公务用车": ("公务用车", "公务用车保有量"),
+    "车辆": ("车辆",),
+}
+
+# 功能分类 类 (first level of the functional classification), by code.
+FUNCTIONAL_CLASSES: dict[str, str] = {
+    "201": "一般公共服务支出", "202": "外交支出", "203": "国防支出", "204": "公共安全支出",
+    "205": "教育支出", "206": "科学技术支出", "207": "文化旅游体育与传媒支出",
+    "208": "社会保障和就业支出", "210": "卫生健康支出", "211": "节能环保支出",
+    "212": "城乡社区支出", "213": "农林水支出", "214": "交通运输支出",
+    "215": "资源勘探工业信息等支出", "216": "商业服务业等支出", "217": "金融支出",
+    "219": "援助其他地区支出", "220": "自然资源海洋气象等支出", "221": "住房保障支出",
+    "222": "粮油物资储备支出", "223": "国有资本经营预算支出", "224": "灾害防治及应急管理支出",
+    "227": "预备费", "229": "其他支出", "231": "债务还本支出", "232": "债务付息支出",
+    "233": "债务发行费用支出", "234": "抗疫特别国债安排的支出",
+}
+
+# Words jieba must keep whole (BM25 and query segmentation).
+FISCAL_TERMS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            "三公经费", "公务接待费", "公务接待", "公务用车", "公务用车购置", "公务用车运行维护费",
+            "公务用车购置及运行维护费", "因公出国", "因公出国（境）费", "机关运行经费",
+            "一般公共服务支出", "一般公共预算", "财政拨款", "财政拨款收入", "基本支出", "项目支出",
+            "人员经费", "公用经费", "政府性基金", "国有资本经营", "政府采购", "中小企业",
+            "绩效自评", "绩效目标", "绩效监控", "预算执行率", "调整后预算", "年初预算", "预算执行数",
+            "决算数", "预算数", "收支总计", "本年收入合计", "本年支出合计", "年初结转和结余",
+            "年末结转和结余", "功能分类", "经济分类", "社会保障和就业支出", "卫生健康支出",
+            "住房保障支出", "住房公积金", "行政运行", "事业运行", "一般行政管理事务",
+            "国有资产", "资金到位率", "部门整体支出", "名词解释", "上级补助收入", "事业收入",
+            "经营收入", "其他收入", "附属单位上缴收入", "结转结余", "批次", "人次",
+        }
+        | set(FUNCTIONAL_CLASSES.values())
+        | {alias for aliases in METRIC_ALIASES.values() for alias in aliases if len(alias) >= 3}
+    )
+)
+
+_T2S = OpenCC("t2s")
+_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
+_SPACES = re.compile(r"\s+")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (繁體 → 简体); other text unchanged."""
+    return _T2S.convert(text)
+
+
+def clean_metric_text(text: str) -> str:
+    """Normalise a metric as printed: no quotes or spaces, full-width parentheses, simplified."""
+    text = _QUOTES.sub("", to_simplified(text))
+    text = text.replace("(", "（").replace(")", "）")
+    return _SPACES.sub("", text)
+
+
+_ALIAS_INDEX: dict[str, str] = {}
+for _canonical, _aliases in METRIC_ALIASES.items():
+    for _alias in _aliases:
+        _ALIAS_INDEX[clean_metric_text(_alias)] = _canonical
+_CLASS_BY_NAME = {name.removesuffix("支出"): code for code, name in FUNCTIONAL_CLASSES.items()}
+
+
+def is_known_metric(name: str) -> bool:
+    """True for a canonical metric of the lexicon or a 功能分类 类 name."""
+    return name in METRIC_ALIASES or name in FUNCTIONAL_CLASSES.values()
+
+
+def canonical_metric(text: str) -> tuple[str, str | None]:
+    """Map a metric as named in a report to (canonical name, 功能分类 code or None).
+
+    Unknown metrics come back cleaned but otherwise as named: the text is the authority.
+    """
+    clean = clean_metric_text(text)
+    candidates = (
+        clean, clean.removesuffix("支出"), clean.removesuffix("决算"), clean + "费", clean + "支出",
+        clean.removesuffix("支出") + "费",  # "公务用车运行维护支出" is the 公务用车运行维护费
+        clean.removesuffix("合计"),  # "人员经费合计" row of the 基本支出决算表
+    )
+    for candidate in candidates:
+        if candidate in _ALIAS_INDEX:
+            return _ALIAS_INDEX[candidate], None
+    bare = clean.removesuffix("（类）").removesuffix("支出")
+    if bare in _CLASS_BY_NAME:
+        code = _CLASS_BY_NAME[bare]
+        return FUNCTIONAL_CLASSES[code], code
+    return clean, None

