@@ -200,6 +200,11 @@ def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> 
     """Build the full document model from a loaded file and its bytes."""
     layout = _layout(doc)
     title, department, year = detect_identity(layout.lines)
+    if year is None:
+        # A workbook of tables has no narrative: its tables' titles name the year
+        # ("部门预算项目支出绩效自评表（2023年度）", "2024年度收入支出决算总表").
+        years = [int(y) for raw in layout.raw_tables for y in re.findall(r"((?:19|20)\d{2})\s*年度", raw.title or "")]
+        year = max(set(years), key=years.count) if years else None
     report = Report(
         id=report_id_for(data),
         source_name=doc.source_name,

@@ -42,7 +42,7 @@ def decode_report_bytes(data: bytes) -> str:
         pass
     best = from_bytes(data).best()
     if best is None:
-        raise LoadError("无法识别文本编码（不是 UTF-8 或 GB18030/GBK 文本）")
+        raise LoadError("不是文本文件（无法识别编码，既不是 UTF-8 也不是 GB18030/GBK）")
     return str(best)
 
 

@@ -1,0 +1,225 @@
+"""Hybrid retrieval: BM25, dense vectors and a figure lookup, fused by weighted RRF.
+
+Three rankers each order chunk ids for a question:
+
+- BM25 (`library.bm25`): jieba terms with the fiscal lexicon kept whole; robust to 繁體,
+  full-width forms and missing punctuation because both sides are normalised.
+- dense (`library.vectors`): cosine similarity of sentence embeddings. When the embedder in
+  use is the English-only offline fallback its weight is `fallback_dense_weight`.
+- figures (`library.store.figures`): the stated figures whose metric the question names
+  (the longest name first), mapped to the chunks whose span holds the figure.
+
+Scores are fused with weighted reciprocal rank fusion: score(c) = Σ w_r / (rrf_k + rank_r(c)).
+A scope narrows all rankers to some reports: explicit filters (report ids, department, year)
+and, when they match stored reports, a year ("2022年") or a department named in the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from pydantic import BaseModel, Field
+
+from index.bm25 import normalize_text
+from index.ingest import Library
+from index.models import Chunk
+from index.settings import RetrievalSettings
+
+RANKERS = ("bm25", "dense", "figures")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+class Passage(BaseModel):
+    """One retrieved chunk, its fused score and its 1-based rank in each ranker (None: not ranked)."""
+
+    chunk: Chunk
+    score: float
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+    figure_rank: int | None = None
+    ranks: dict[str, int] = Field(default_factory=dict, description="ranker name -> rank, for display")
+
+
+class HybridRetriever:
+    """Retrieves chunks of a `Library` for a question."""
+
+    def __init__(self, library: Library, settings: RetrievalSettings | None = None) -> None:
+        self.library = library
+        self.settings = settings or library.settings.retrieval
+        self._generation = -1
+        self._chunks: dict[str, list[Chunk]] = {}
+        self._metrics: list[tuple[str, tuple[str, ...]]] | None = None
+
+    # --- caches, valid for one store generation ------------------------------------------
+
+    def _fresh(self) -> None:
+        generation = self.library.store.generation()
+        if generation != self._generation:
+            self._generation, self._chunks, self._metrics = generation, {}, None
+
+    def _report_chunks(self, report_id: str) -> list[Chunk]:
+        self._fresh()
+        if report_id not in self._chunks:
+            self._chunks[report_id] = [c for c, _ in self.library.store.chunks([report_id])]
+        return self._chunks[report_id]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The stored chunk with this id (ids are 'report id:index')."""
+        report_id, _, index = chunk_id.rpartition(":")
+        chunks = self._report_chunks(report_id)
+        i = int(index) if index.isdigit() else -1
+        if 0 <= i < len(chunks) and chunks[i].id == chunk_id:
+            return chunks[i]
+        return next((c for c in chunks if c.id == chunk_id), None)
+
+    def _metric_names(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Distinct stored metrics with their normalised parts ('项目 指标' has two parts)."""
+        self._fresh()
+        if self._metrics is None:
+            names = {f.metric for f in self.library.store.figures()}
+            self._metrics = [(m, tuple(normalize_text(p) for p in m.split())) for m in sorted(names)]
+        return self._metrics
+
+    # --- scope ------------------------------------------------------------------------------
+
+    def scope(
+        self,
+        question: str,
+        report_ids: list[str] | None = None,
+        department: str | None = None,
+        year: int | None = None,
+    ) -> list[str] | None:
+        """Report ids the question is about; None means every stored report."""
+        rows = self.library.store.reports()
+        narrowed = False
+        if report_ids is not None:
+            wanted = set(report_ids)
+            rows, narrowed = [r for r in rows if r["id"] in wanted], True
+        if department:
+            dept = normalize_text(department)
+            rows, narrowed = [r for r in rows if dept in normalize_text(r["department"] or "")], True
+        if year is not None:
+            rows, narrowed = [r for r in rows if r["year"] == year], True
+        q = normalize_text(question)
+        named = [r for r in rows if r["department"] and normalize_text(r["department"]) in q]
+        if named and len(named) < len(rows):
+            rows, narrowed = named, True
+        if year is None:
+            years = {int(y) for y in _YEAR.findall(q)}
+            by_year = [r for r in rows if r["year"] in years]
+            if by_year and len(by_year) < len(rows):
+                rows, narrowed = by_year, True
+        return [r["id"] for r in rows] if narrowed else None
+
+    # --- rankers -------------------------------------------------------------------------
+
+    def rank_bm25(self, question: str, k: int, report_ids: list[str] | None = None) -> list[str]:
+        """Chunk ids by BM25 score."""
+        index = self.library.bm25
+        allowed = None
+        if report_ids is not None:
+            wanted = set(report_ids)
+            allowed = {cid for cid in index.ids if cid.rpartition(":")[0] in wanted}
+        return [cid for cid, _ in index.search(question, k, allowed)]
+
+    def rank_dense(self, question: str, k: int, report_ids: list[str] | None = None) -> list[str]:
+        """Chunk ids by cosine similarity of embeddings."""
+        embedding = self.library.embedder.embed_query(question)
+        return [cid for cid, _ in self.library.vectors.query(embedding, k, report_ids)]
+
+    def rank_figures(self, question: str, k: int, report_ids: list[str] | None = None) -> list[str]:
+        """Chunks holding figures whose metric the question names; longer metric names first.
+
+        A metric '项目 指标' matches when all its parts occur in the question. When no metric
+        matches, figures of a project (subject) the question names are used instead.
+        """
+        q = normalize_text(question)
+        matched = {m: sum(map(len, parts)) for m, parts in self._metric_names() if all(p in q for p in parts)}
+        figures = []
+        if matched:
+            for metric in sorted(matched, key=lambda m: -matched[m]):
+                figures += [(matched[metric], f) for f in self.library.store.figures(report_ids, metric=metric)
+                            if f.metric == metric]
+        else:
+            subjects = {m.split()[0] for m, parts in self._metric_names() if len(parts) > 1 and parts[0] in q}
+            for subject in subjects:
+                figures += [(len(subject), f) for f in self.library.store.figures(report_ids, metric=subject)
+                            if f.subject and f.metric.startswith(subject + " ")]
+        best: dict[str, int] = {}
+        count: dict[str, int] = defaultdict(int)
+        order: dict[str, tuple[str, int]] = {}
+        for length, fig in figures:
+            chunk = self._chunk_at(fig.report_id, fig.start)
+            if chunk is None:
+                continue
+            best[chunk.id] = max(best.get(chunk.id, 0), length)
+            count[chunk.id] += 1
+            order[chunk.id] = (chunk.report_id, chunk.index)
+        ranked = sorted(best, key=lambda cid: (-best[cid], -count[cid], order[cid]))
+        return ranked[:k]
+
+    def _chunk_at(self, report_id: str, offset: int) -> Chunk | None:
+        chunks = self._report_chunks(report_id)
+        return next((c for c in chunks if c.start <= offset < c.end), None)
+
+    # --- fusion -------------------------------------------------------------------------
+
+    def weights(self) -> dict[str, float]:
+        """The weight of each ranker; the dense weight depends on the embedder in use."""
+        s = self.settings
+        dense = s.dense_weight
+        if dense > 0 or s.fallback_dense_weight > 0:
+            dense = s.fallback_dense_weight if self.library.embedder.is_fallback else s.dense_weight
+        return {"bm25": s.bm25_weight, "dense": dense, "figures": s.figure_weight}
+
+    def fuse(self, rankings: dict[str, list[str]], weights: dict[str, float]) -> list[tuple[str, float]]:
+        """Weighted reciprocal rank fusion of ranked chunk-id lists, best first."""
+        scores: dict[str, float] = defaultdict(float)
+        for name, ids in rankings.items():
+            weight = weights.get(name, 0.0)
+            if weight <= 0:
+                continue
+            for rank, chunk_id in enumerate(ids, start=1):
+                scores[chunk_id] += weight / (self.settings.rrf_k + rank)
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+    def rankings(
+        self, question: str, depth: int, report_ids: list[str] | None, weights: dict[str, float] | None = None
+    ) -> dict[str, list[str]]:
+        """Each ranker's list (only those with a positive weight when `weights` is given)."""
+        methods = {"bm25": self.rank_bm25, "dense": self.rank_dense, "figures": self.rank_figures}
+        return {
+            name: method(question, depth, report_ids)
+            for name, method in methods.items()
+            if weights is None or weights.get(name, 0) > 0
+        }
+
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        report_ids: list[str] | None = None,
+        department: str | None = None,
+        year: int | None = None,
+    ) -> list[Passage]:
+        """The top-k passages for a question, within the filters and the scope the question names."""
+        k = k or self.settings.top_k
+        scope = self.scope(question, report_ids, department, year)
+        if scope is not None and not scope:
+            return []
+        weights = self.weights()
+        rankings = self.rankings(question, max(50, 5 * k), scope, weights)
+        passages = []
+        for chunk_id, score in self.fuse(rankings, weights):
+            chunk = self.chunk(chunk_id)
+            if chunk is None:
+                continue
+            ranks = {name: ids.index(chunk_id) + 1 for name, ids in rankings.items() if chunk_id in ids}
+            passages.append(Passage(
+                chunk=chunk, score=score, bm25_rank=ranks.get("bm25"), dense_rank=ranks.get("dense"),
+                figure_rank=ranks.get("figures"), ranks=ranks,
+            ))
+            if len(passages) >= k:
+                break
+        return passages
