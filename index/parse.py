@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.chunking import build_chunks
 from index.figures import _Context, extract_sentence_figures, project_from_line
+from index.lexicon import to_simplified
 from index.loaders import LoadedDocument, load_document
 from index.loaders.base import Block
 from index.models import Figure, ParsedReport, Report, Section, Table
@@ -196,9 +197,64 @@ def _narrative_figures(
     return figures
 
 
+def _simplified(layout: _Layout) -> _Layout:
+    """The layout in simplified characters, when the text is traditional (繁體).
+
+    Every pattern of this package (units 万元/个, 占, 年初预算, headings, table headers) is
+    written in simplified characters, so a traditional report is read through a simplified
+    copy. The copy must have the same length, so that every offset found in it points at the
+    same place in the original text; when the conversion changes lengths the original is
+    used as it is.
+    """
+    simple = to_simplified(layout.text)
+    if simple == layout.text or len(simple) != len(layout.text):
+        return layout
+    tables = [
+        replace(
+            raw,
+            title=to_simplified(raw.title) if raw.title else raw.title,
+            rows=[[RawCell(to_simplified(c.text), c.start, c.end) for c in row] for row in raw.rows],
+        )
+        for raw in layout.raw_tables
+    ]
+    lines = [Line(start=line.start, text=simple[line.start: line.start + len(line.text)], page=line.page)
+             for line in layout.lines]
+    return _Layout(text=simple, lines=lines, raw_tables=tables, page_starts=layout.page_starts)
+
+
+def _restore(original: _Layout, work: _Layout, sections: list[Section], tables: list[Table],
+             figures: list[Figure]) -> None:
+    """Put the original (traditional) text back into what was read from the simplified copy.
+
+    Titles, cells and quotes are shown as printed; metrics, labels and column headers stay
+    simplified, as the canonical names they are compared by.
+    """
+    def back(text: str, near: int) -> str:
+        at = work.text.find(text, max(0, near - len(text)))
+        return original.text[at: at + len(text)] if text and at >= 0 else text
+
+    for section in sections:
+        section.title = back(section.title, section.start)
+        parent = sections[section.parent] if section.parent is not None else None
+        section.title_path = f"{parent.title_path} > {section.title}" if parent else section.title
+    titles = {to_simplified(raw.title): raw.title for raw in original.raw_tables if raw.title}
+    for table in tables:
+        table.title = titles.get(table.title or "", table.title)
+        for row in table.rows:
+            for cell in row:
+                if cell.start is not None and cell.end is not None:
+                    cell.text = original.text[cell.start: cell.end]
+    for figure in figures:
+        if figure.source == "text":
+            figure.quote = back(figure.quote, figure.end)
+        elif figure.table_id is not None and figure.row is not None:
+            figure.quote = " | ".join(c.text for c in tables[figure.table_id].rows[figure.row] if c.text)
+
+
 def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> ParsedReport:
     """Build the full document model from a loaded file and its bytes."""
-    layout = _layout(doc)
+    original = _layout(doc)
+    layout = _simplified(original)
     title, department, year = detect_identity(layout.lines)
     if year is None:
         # A workbook of tables has no narrative: its tables' titles name the year
@@ -227,7 +283,10 @@ def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> 
         quotes = {r: " | ".join(c.text for c in row if c.text) for r, row in enumerate(table.rows)}
         figures.extend(table_figures(table, report.id, report.year, quotes))
     figures.sort(key=lambda f: (f.start, f.end))
-    chunks = build_chunks(report, sections, tables, layout.lines, layout.page_starts, chunk_chars)
+    if layout is not original:
+        _restore(original, layout, sections, tables, figures)
+        report.text = original.text
+    chunks = build_chunks(report, sections, tables, original.lines, layout.page_starts, chunk_chars)
     return ParsedReport(
         report=report, sections=sections, tables=tables, figures=figures, chunks=chunks,
         page_starts=layout.page_starts,

@@ -38,9 +38,12 @@ class EmbeddingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     """How the hybrid retriever weighs its rankers (reciprocal rank fusion)."""
 
+    # Defaults chosen on evals/data/retrieval_seed.jsonl (docs/retrieval.md): BM25 + figures
+    # beats BM25 alone; figures weigh a little more so that an exact metric match wins a tie.
     bm25_weight: float = Field(default=1.0, ge=0)
+    # For a Chinese model (bge-small-zh); not measurable offline, see docs/retrieval.md.
     dense_weight: float = Field(default=1.0, ge=0)
-    figure_weight: float = Field(default=1.0, ge=0)
+    figure_weight: float = Field(default=1.5, ge=0)
     rrf_k: int = Field(default=60, ge=1)
     top_k: int = Field(default=6, ge=1, le=50)
     # The English fallback model measurably hurts Chinese retrieval (docs/retrieval.md):

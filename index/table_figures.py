@@ -160,8 +160,10 @@ def table_figures(table: Table, report_id: str, year: int | None, row_quote: dic
                 metric, known_code = header, None
             if table.subject and table.subject not in metric:
                 metric = f"{table.subject} {metric}"
-            number = text.rstrip("%％").replace(",", "")
+            # The number as printed, without its % sign: the span covers exactly the digits.
+            number = text.rstrip("%％").rstrip()
             value, decimals = parse_decimal(number)
+            lead = len(cell.text) - len(cell.text.lstrip())
             cell_year = (year - 1) if (year and ("上年" in header or "上年" in label)) else year
             figures.append(
                 Figure(
@@ -183,8 +185,8 @@ def table_figures(table: Table, report_id: str, year: int | None, row_quote: dic
                     col=cell.col,
                     section=table.section or "",
                     page=table.page,
-                    start=cell.start if cell.start is not None else table.start,
-                    end=cell.end if cell.end is not None else table.end,
+                    start=cell.start + lead if cell.start is not None else table.start,
+                    end=cell.start + lead + len(number) if cell.start is not None else table.end,
                     quote=row_quote.get(r, ""),
                 )
             )
