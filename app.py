@@ -15,10 +15,10 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from index.ingest import Library  # noqa: E402
-from index.settings import Settings  # noqa: E402
+from index.ingest import Library
+from index.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -36,7 +36,7 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="where the stores live (JUESUAN_DATA_DIR)")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="where the stores live (JUESUAN_DATA_DIR)")]
 
 SAMPLE_REPORT = Path(__file__).resolve().parent / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
 

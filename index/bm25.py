@@ -9,9 +9,9 @@ the store generation it was built from; a stale or missing index is rebuilt on l
 from __future__ import annotations
 
 import json
-import re
 import logging
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -60,7 +60,7 @@ class BM25Index:
         self.generation = generation
 
     @classmethod
-    def build(cls, ids: list[str], tokens: list[list[str]], generation: int) -> "BM25Index":
+    def build(cls, ids: list[str], tokens: list[list[str]], generation: int) -> BM25Index:
         """Index the given chunks (ids and their tokens, in the same order)."""
         if not ids:
             return cls([], None, generation)
@@ -114,7 +114,7 @@ class BM25Index:
             raise
 
     @classmethod
-    def load(cls, folder: Path) -> "BM25Index | None":
+    def load(cls, folder: Path) -> BM25Index | None:
         """The saved index, or None when there is none or it cannot be read."""
         try:
             meta = json.loads((folder / "meta.json").read_text())

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # bge-*-zh models retrieve best when the query (not the passage) carries this instruction.
 _BGE_ZH_QUERY_PREFIX = "为这个句子生成表示以用于检索相关文章："
 _WARNED: set[str] = set()
-_LOADED: dict[tuple[str, str], "Embedder"] = {}
+_LOADED: dict[tuple[str, str], Embedder] = {}
 
 
 @dataclass
@@ -94,7 +94,7 @@ def load_embedder(settings: EmbeddingSettings) -> Embedder:
     try:
         model = _load_model(settings.model, settings.device)
         embedder = Embedder(name=settings.model, model=model, is_fallback=settings.model == FALLBACK_EMBEDDING_MODEL)
-    except Exception as exc:  # noqa: BLE001 - any load failure falls back
+    except Exception as exc:
         if settings.fallback.lower() == "none":
             raise
         if settings.model not in _WARNED:

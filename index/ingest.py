@@ -101,7 +101,7 @@ class Library:
                 raise LoadError(f"{path.name}: 不像一份部门决算（没有找到年度、单位或任何数字）")
         except LoadError as exc:
             return IngestResult(path, "failed", str(exc))
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+        except Exception as exc:
             log.exception("unexpected error parsing %s", path.name)
             return IngestResult(path, "failed", f"{path.name}: 解析失败（{type(exc).__name__}: {exc}）")
         tokens = [tokenize(f"{c.heading}\n{c.text}") for c in parsed.chunks]

@@ -145,6 +145,10 @@ def build_sections(lines: list[Line], text_end: int) -> list[Section]:
         if found is None:
             continue
         rank, marker, title, inferred = found
+        if not title:
+            # "附件1" alone on its line: the annex's own title is the next line.
+            following = next((x.text.strip() for x in lines[index + 1:] if x.text.strip()), "")
+            title = following if following and _heading(following) is None and len(following) <= _MAX_TITLE else ""
         if rank == 0:
             # Each 第X部分 opens once: a later line repeating its title is not a new part.
             toc_parts = {t: m for t, m in toc_parts.items() if m != marker}

@@ -185,7 +185,7 @@ def test_orphan_vectors_of_a_killed_ingest_are_removed(tmp_path: Path) -> None:
 
 def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     env_cmd = [sys.executable, "-m", "juesuan_cli", *args, "--data-dir", str(data_dir)]
-    return subprocess.run(env_cmd, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    return subprocess.run(env_cmd, check=False, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
 def test_cli_ingest_exit_codes_and_messages(tmp_path: Path) -> None:
