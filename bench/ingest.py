@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.bm25 import tokenize  # noqa: E402
-from index.embeddings import load_embedder  # noqa: E402
-from index.ingest import Library  # noqa: E402
-from index.loaders import load_document  # noqa: E402
-from index.parse import parse_document, parse_file, report_id_for  # noqa: E402
-from index.settings import Settings  # noqa: E402
+from index.bm25 import tokenize
+from index.embeddings import load_embedder
+from index.ingest import Library
+from index.loaders import load_document
+from index.parse import parse_document, parse_file, report_id_for
+from index.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
 

@@ -93,16 +93,26 @@ class Table(_Model):
     end: int
 
     def header_text(self, col: int) -> str:
-        """The column's header: its cells in all header rows, joined with spaces.
+        """A column's header: its cells in all header rows, joined with spaces.
 
-        A group header printed once above several columns (merged cell) is carried right
-        over the empty cells beside it, except in the last header row.
+        A group header printed once above several columns (a merged cell) is carried right
+        over the empty cells beside it, but only inside its own parent group: in the 三公 table
+        "公务接待费" spans two header rows, and the empty cell under it must not borrow
+        "公务用车运行维护费" from the group to its left.
         """
         parts: list[str] = []
-        for r, row in enumerate(self.rows[: self.header_rows]):
+        rows = self.rows[: self.header_rows]
+
+        def group_start(r: int, c: int) -> int:
+            """Column where the (carried) header of row r over column c starts."""
+            return next((k for k in range(min(c, len(rows[r]) - 1), -1, -1) if rows[r][k].text), -1)
+
+        for r, row in enumerate(rows):
             text = row[col].text if col < len(row) else ""
-            if not text and r < self.header_rows - 1:
-                text = next((row[c].text for c in range(min(col, len(row) - 1), -1, -1) if row[c].text), "")
+            if not text and r < len(rows) - 1:
+                start = group_start(r, col)
+                inside = start >= 0 and all(group_start(up, start) == group_start(up, col) for up in range(r))
+                text = row[start].text if inside else ""
             if text and text not in parts:
                 parts.append(text)
         return " ".join(parts)

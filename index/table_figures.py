@@ -14,7 +14,7 @@ import re
 from index.lexicon import canonical_metric, is_known_metric
 from index.models import Figure, Role, Table
 from index.numbers import parse_decimal
-from index.tables import column_header, is_code, is_numeric
+from index.tables import is_code, is_numeric
 
 _SKIP_LABELS = {"/", "-", "—", "≥", "≤", "＝", "=", ">", "<", "＞", "＜", "定性", "定量"}
 _PERCENT_COLUMN = re.compile(r"率|%|％|占比|比例")
@@ -39,7 +39,7 @@ def _role_for_column(header: str, cell: str, table: Table) -> tuple[Role, str]:
 
 def _indicator_units(table: Table) -> dict[int, str]:
     """For 绩效指标 tables: row -> the 度量单位 printed in that row."""
-    unit_col = next((c for c in range(len(table.rows[0])) if "度量单位" in column_header(table, c)), None)
+    unit_col = next((c for c in range(len(table.rows[0])) if "度量单位" in table.header_text(c)), None)
     if unit_col is None:
         return {}
     return {
@@ -84,7 +84,7 @@ def _is_code_cell(table: Table, row: list, col: int) -> bool:
     text = row[col].text
     if not is_code(text) or (table.kind and ("绩效" in table.kind or table.kind == "资金计划")):
         return False
-    if _CODE_HEADER.search(column_header(table, col)):
+    if _CODE_HEADER.search(table.header_text(col)):
         return True
     right = row[col + 1].text if col + 1 < len(row) else ""
     return bool(right) and not is_numeric(right)
@@ -109,7 +109,7 @@ def _header_metric(header: str) -> tuple[str, str] | None:
 
 
 def _column(table: Table, name: str) -> int | None:
-    return next((c for c in range(len(table.rows[0])) if name in column_header(table, c)), None)
+    return next((c for c in range(len(table.rows[0])) if name in table.header_text(c)), None)
 
 
 def table_figures(table: Table, report_id: str, year: int | None, row_quote: dict[int, str]) -> list[Figure]:
@@ -126,7 +126,7 @@ def table_figures(table: Table, report_id: str, year: int | None, row_quote: dic
             text = cell.text.strip()
             if not is_numeric(text) or _is_code_cell(table, row, cell.col):
                 continue
-            header = column_header(table, cell.col)
+            header = table.header_text(cell.col)
             if _NUMBERING_HEADER.match(header.replace(" ", "")):
                 continue  # 序号 1, 2, 3 of a list of units: numbering, not a figure
             own_col: int | None = None

@@ -198,31 +198,3 @@ def build_tables(raw: RawTable, first_id: int) -> list[Table]:
             )
         )
     return tables
-
-
-def column_header(table: Table, col: int) -> str:
-    """A column's header: its cells in all header rows, joined with spaces.
-
-    Like `Table.header_text`, a group header printed once above several columns (a merged
-    cell) is carried right over the empty cells beside it — but only inside its own parent
-    group: in the 三公 table "公务接待费" spans two header rows, and the empty cell under it
-    must not borrow "公务用车运行维护费" from the group to its left.
-    """
-    parts: list[str] = []
-    rows = table.rows[: table.header_rows]
-
-    def group_start(r: int, c: int) -> int:
-        """Column where the (carried) header of row r over column c starts."""
-        return next((k for k in range(min(c, len(rows[r]) - 1), -1, -1) if rows[r][k].text), -1)
-
-    for r, row in enumerate(rows):
-        text = row[col].text if col < len(row) else ""
-        if not text and r < len(rows) - 1:
-            start = group_start(r, col)
-            inside = start >= 0 and all(
-                group_start(up, start) == group_start(up, col) for up in range(r)
-            )
-            text = row[start].text if inside else ""
-        if text and text not in parts:
-            parts.append(text)
-    return " ".join(parts)
