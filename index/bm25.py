@@ -47,7 +47,9 @@ def normalize_text(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """BM25 terms of a text: jieba words (fiscal terms whole), without punctuation or stop words."""
-    words = _tokenizer().lcut(normalize_text(text), HMM=True)
+    # Search mode: a fiscal term is indexed whole *and* as the dictionary words inside it, so
+    # "中小企业合同金额" in a question meets "授予中小企业合同金额" in the report.
+    words = _tokenizer().lcut_for_search(normalize_text(text), HMM=True)
     return [w for w in (w.strip() for w in words) if w and w not in _STOP and any(ch.isalnum() for ch in w)]
 
 

@@ -91,9 +91,11 @@ def build_chunks(
             return
         section = group[0].section
         table_id = group[0].table
-        body = ("\n" if table_id is not None else "").join(u.text for u in group)
         if table_id is not None:
-            body = _table_head(tables_by_id[table_id]) + "\n" + body
+            body = _table_head(tables_by_id[table_id]) + "\n" + "\n".join(u.text for u in group)
+        else:
+            # Narrative chunks are exact slices of the report: a quote can be found again.
+            body = report.text[group[0].start: group[-1].end].strip()
         chunks.append(
             Chunk(
                 id=f"{report.id}:{len(chunks)}",

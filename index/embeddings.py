@@ -43,7 +43,10 @@ class Embedder:
     @property
     def dimension(self) -> int:
         """Embedding size."""
-        return int(self.model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+        model = self.model
+        # sentence-transformers renamed the method; older releases only have the first name.
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
+        return int(getter())
 
     def embed_documents(self, texts: list[str], batch_size: int = 32) -> list[list[float]]:
         """Normalised embeddings of passages."""

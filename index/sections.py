@@ -141,7 +141,7 @@ def build_sections(lines: list[Line], text_end: int) -> list[Section]:
     for index, line in enumerate(lines):
         if index in toc or line.text.startswith("\t"):
             continue
-        found = _heading(line.text, toc_parts)
+        found = _heading(line.text, toc_parts) or _undotted_item(line.text, sections, stack)
         if found is None:
             continue
         rank, marker, title, inferred = found
@@ -178,6 +178,25 @@ def build_sections(lines: list[Line], text_end: int) -> list[Section]:
                 section.end = later.start
                 break
     return sections
+
+
+_UNDOTTED = re.compile(r"^\s*(\d{1,2})(?=[\u4e00-\u9fff])")
+
+
+def _undotted_item(
+    line: str, sections: list[Section], stack: list[tuple[int, int]]
+) -> tuple[int, str, str, bool] | None:
+    """'11住房保障支出…' right after item '10.': a numbered item whose dot was lost.
+
+    Only the next number of an open 1./2./… list counts, so '80批次' never opens a section.
+    """
+    match = _UNDOTTED.match(line)
+    if not match or not stack or stack[-1][0] != 4:
+        return None
+    previous = re.match(r"\d+", sections[stack[-1][1]].marker)
+    if previous is None or int(previous.group(0)) + 1 != int(match.group(1)):
+        return None
+    return 4, f"{match.group(1)}.", _title_of(line[match.end():]), True
 
 
 def _is_descendant(sections: list[Section], node: Section, ancestor: int) -> bool:

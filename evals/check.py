@@ -1,0 +1,243 @@
+"""Run the rule catalogue over parsed reports and summarise what it found."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+import evals.rules  # noqa: F401 - importing the package registers every rule
+from evals.findings import SEVERITY_ORDER, Finding
+from evals.registry import RULES, RuleContext
+from index.models import ParsedReport
+
+if TYPE_CHECKING:
+    from index.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Summary(BaseModel):
+    """Counts for one report."""
+
+    rules_run: int = 0
+    findings: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    insufficient_data: int = 0
+
+
+class CheckResult(BaseModel):
+    """The findings for one report, most severe first, and their summary."""
+
+    path: str | None = None
+    report_id: str
+    title: str | None = None
+    department: str | None = None
+    year: int | None = None
+    summary: Summary
+    findings: list[Finding] = Field(default_factory=list)
+    insufficient: dict[str, int] = Field(default_factory=dict, description="rule id -> unbound cases")
+    previous: str | None = Field(default=None, description="last year's report it was checked against")
+
+
+def run_rules(
+    parsed: ParsedReport, previous: ParsedReport | None = None, rule_ids: list[str] | None = None, path: str | None = None
+) -> CheckResult:
+    """Run the rules (all, or the ids given) over one report; a rule that crashes is a bug,
+    logged and counted as insufficient data rather than taking the others down."""
+    ctx = RuleContext(report=parsed, previous=previous)
+    findings: list[Finding] = []
+    specs = [RULES[i] for i in rule_ids] if rule_ids else list(RULES.values())
+    for spec in specs:
+        try:
+            found = spec.check(ctx)
+        except Exception:  # noqa: BLE001 - one broken rule must not hide the others' findings
+            log.exception("rule %s failed on %s", spec.id, parsed.report.source_name)
+            ctx.insufficient(spec.id)
+            continue
+        findings.extend(found)
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.family, f.rule, f.evidence[0].start if f.evidence and f.evidence[0].start is not None else 0))
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    report = parsed.report
+    return CheckResult(
+        path=path,
+        report_id=report.id,
+        title=report.title,
+        department=report.department,
+        year=report.year,
+        summary=Summary(
+            rules_run=len(specs), findings=len(findings), errors=counts["error"], warnings=counts["warning"],
+            infos=counts["info"], insufficient_data=sum(ctx.insufficient_counts.values()),
+        ),
+        findings=findings,
+        insufficient=dict(ctx.insufficient_counts),
+    )
+
+
+# --- checking files and stored reports: what `juesuan check` runs ------------------------------
+
+SEVERITY_ZH: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One report to check: a file on disk or a report already in the store."""
+
+    label: str  # the path as given (a folder's files under it), or the stored file name
+    path: Path | None = None
+    report_id: str | None = None
+
+
+def select_rules(requested: list[str] | None) -> list[str] | None:
+    """Rule ids to run for `--rule` values (ids or family names, repeated or comma-separated);
+    None means every rule. Raises ValueError naming what is unknown."""
+    tokens = [t.strip() for item in requested or [] for t in item.split(",") if t.strip()]
+    if not tokens:
+        return None
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for token in tokens:
+        if token in RULES:
+            matched = [token]
+        else:
+            matched = [spec.id for spec in RULES.values() if spec.family == token]
+        if not matched:
+            unknown.append(token)
+        chosen.extend(m for m in matched if m not in chosen)
+    if unknown:
+        known = ", ".join(sorted({s.family for s in RULES.values()})) or "（尚无规则）"
+        raise ValueError(f"未知的规则或类别：{', '.join(unknown)}（类别：{known}；完整列表见 docs/rules.md）")
+    return chosen
+
+
+class Checker:
+    """Resolves command-line arguments to reports and checks them one at a time (memory stays
+    flat over a folder of thousands). Files are parsed without storing anything; other arguments
+    are looked up in the store of `data_dir`, which is opened only if it already exists."""
+
+    def __init__(self, data_dir: Path | None, max_bytes: int = 50 * 1024 * 1024, chunk_chars: int = 500) -> None:
+        self.data_dir = data_dir
+        self.max_bytes = max_bytes
+        self.chunk_chars = chunk_chars
+        self._store: Store | None = None
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _open_store(self) -> Store | None:
+        if self._store is None and self.data_dir is not None and (self.data_dir / "juesuan.sqlite").is_file():
+            from index.store import Store
+
+            self._store = Store(self.data_dir)
+        return self._store
+
+    def resolve(self, args: list[str]) -> tuple[list[Source], list[str]]:
+        """Sources for the arguments, in order, and one line per argument that names nothing.
+
+        An existing path is a file, or a folder whose supported report files (recursively, sorted)
+        are all checked. Anything else is looked up in the store: an id prefix, or part of a file
+        name or department (every match is checked)."""
+        from index.loaders import SUPPORTED_SUFFIXES
+
+        sources: list[Source] = []
+        failures: list[str] = []
+        seen: set[tuple[str | None, str | None]] = set()
+
+        def add(source: Source) -> None:
+            key = (str(source.path.resolve()) if source.path else None, source.report_id)
+            if key not in seen:
+                seen.add(key)
+                sources.append(source)
+
+        for arg in args:
+            path = Path(arg).expanduser()
+            if path.is_dir():
+                found = sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                )
+                if not found:
+                    failures.append(f"{arg}: 文件夹中没有支持的报告文件")
+                for p in found:
+                    add(Source(label=str(p), path=p))
+            elif path.exists():
+                add(Source(label=arg, path=path))
+            else:
+                store = self._open_store()
+                ids = store.find_reports(arg) if store is not None and arg.strip() else []
+                if not ids:
+                    failures.append(f"{arg}: 文件不存在，也不是已入库报告的 id")
+                for report_id in ids:
+                    report = store.get_report(report_id)
+                    add(Source(label=report.source_name if report else report_id, report_id=report_id))
+        return sources, failures
+
+    def load(self, source: Source) -> ParsedReport:
+        """Parse the file or load the stored report; raises LoadError with a line naming it."""
+        from index.loaders import LoadError
+
+        if source.path is not None:
+            from index.parse import parse_file
+
+            return parse_file(source.path, self.max_bytes, self.chunk_chars)
+        store = self._open_store()
+        parsed = store.load_parsed(source.report_id) if store is not None and source.report_id else None
+        if parsed is None:
+            raise LoadError(f"{source.label}: 已入库报告 {source.report_id} 无法读取")
+        return parsed
+
+
+def _same_department(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and "".join(a.split()) == "".join(b.split())
+
+
+def pick_previous(
+    parsed: ParsedReport, previous: list[tuple[str, ParsedReport]], single_input: bool
+) -> tuple[str, ParsedReport] | None:
+    """Last year's report for `parsed` among the `--previous` reports.
+
+    With one input and one previous report, that one (it is what the user asked for). Otherwise
+    the previous report of the same department and the year before (or, failing that, the
+    latest earlier year; any year when the years are unknown); never the report itself."""
+    candidates = [(label, p) for label, p in previous if p.report.id != parsed.report.id]
+    if single_input and len(candidates) == 1:
+        return candidates[0]
+    year = parsed.report.year
+    same = [(label, p) for label, p in candidates if _same_department(p.report.department, parsed.report.department)]
+    if year is None:
+        return same[0] if len(same) == 1 else None
+    exact = [c for c in same if c[1].report.year == year - 1]
+    if exact:
+        return exact[0]
+    earlier = [c for c in same if c[1].report.year is not None and c[1].report.year < year]
+    if earlier:
+        return max(earlier, key=lambda c: c[1].report.year or 0)
+    undated = [c for c in same if c[1].report.year is None]
+    return undated[0] if len(undated) == 1 else None
+
+
+def check_one(
+    parsed: ParsedReport,
+    label: str,
+    previous: tuple[str, ParsedReport] | None = None,
+    rule_ids: list[str] | None = None,
+) -> CheckResult:
+    """Run the rules over one report (with last year's, when paired) and record what was used."""
+    result = run_rules(parsed, previous=previous[1] if previous else None, rule_ids=rule_ids, path=label)
+    if previous is not None:
+        result.previous = previous[0]
+    return result
+
+
+def exit_code(results: list[CheckResult], failures: list[str]) -> int:
+    """2 when an input could not be read, else 1 when any report has an error finding, else 0."""
+    if failures:
+        return 2
+    return 1 if any(r.summary.errors for r in results) else 0
