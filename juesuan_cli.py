@@ -4,8 +4,10 @@
     juesuan ingest PATH...     parse and store reports
     juesuan figures PATH       the stated figures of one file (no store needed)
     juesuan reports            what is stored
+    juesuan check PATH...      run the consistency rules over files, folders or stored reports
 
-Exit codes: 0 success, 2 when an input could not be read (each named, with the reason).
+Exit codes: 0 success, 2 when an input could not be read (each named, with the reason);
+`check` exits 1 when a report has an error finding (and no input was unreadable).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import logging
 import os
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -155,6 +158,168 @@ def reports(
             str(r["tables"]), str(r["figures"]), str(r["chunks"]),
         )
     out.print(table)
+
+
+class CheckFormat(str, Enum):
+    """Output formats of `juesuan check`."""
+
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
+_FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+                     ".htm": "html", ".xlsx": "xlsx"}
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="report files, folders (checked recursively) or ids of ingested reports")],
+    previous: Annotated[
+        list[str] | None,
+        typer.Option("--previous", help="last year's report of the same department (file, folder or id; repeatable)"),
+    ] = None,
+    fmt: Annotated[
+        CheckFormat | None,
+        typer.Option("--format", "-f", help="json, markdown, html or xlsx (default: from --output's suffix, else markdown)"),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+    data_dir: DataDir = None,
+    rule: Annotated[
+        list[str] | None,
+        typer.Option("--rule", "-r", help="run only this rule id or family (repeatable, or comma-separated)"),
+    ] = None,
+) -> None:
+    """Check reports against the consistency rules; exit 1 when any has an error finding."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rich.markup import escape
+
+    from evals.check import Checker, check_one, exit_code, pick_previous, select_rules
+    from index.loaders import LoadError
+
+    _logging()
+    try:
+        rule_ids = select_rules(rule)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--rule") from None
+    if fmt is None:
+        fmt = CheckFormat(_FORMAT_BY_SUFFIX.get(output.suffix.lower(), "markdown") if output else "markdown")
+    if fmt is CheckFormat.xlsx and output is None and sys.stdout.isatty():
+        raise typer.BadParameter("xlsx 需要 --output 文件（或重定向到文件）", param_hint="--format")
+
+    settings = _settings(data_dir)
+    checker = Checker(settings.data_dir, settings.max_upload_bytes, settings.chunk_chars)
+    failures: list[str] = []
+
+    def fail(message: str) -> None:
+        failures.append(message)
+        err.print(f"[red]✗[/red] {escape(message)}", highlight=False)
+
+    results = []
+    try:
+        last_year = []
+        if previous:
+            prev_sources, missing = checker.resolve(previous)
+            for message in missing:
+                fail(message)
+            for source in prev_sources:
+                try:
+                    last_year.append((source.label, checker.load(source)))
+                except LoadError as exc:
+                    fail(str(exc))
+        sources, missing = checker.resolve(paths)
+        for message in missing:
+            fail(message)
+        columns = (TextColumn("[bold]检查[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        show = sys.stderr.isatty() and len(sources) > 1
+        with Progress(*columns, console=err, disable=not show, transient=False) as bar:
+            task = bar.add_task("", total=len(sources))
+            for source in sources:
+                bar.update(task, description=escape(Path(source.label).name[:40]))
+                try:
+                    parsed = checker.load(source)
+                except LoadError as exc:
+                    fail(str(exc))
+                else:
+                    paired = pick_previous(parsed, last_year, single_input=len(sources) == 1) if last_year else None
+                    results.append(check_one(parsed, source.label, paired, rule_ids))
+                bar.advance(task)
+    finally:
+        checker.close()
+    used = {r.previous for r in results}
+    for label, parsed in last_year:
+        if label not in used:
+            report = parsed.report
+            err.print(
+                f"[yellow]![/yellow] 上年报告 {escape(label)}（{escape(report.department or '单位未识别')}，"
+                f"{report.year or '年度未识别'}）"
+                "没有同单位的下一年度报告可对照，未使用",
+                highlight=False,
+            )
+
+    _write_check_output(results, failures, fmt, output)
+    if len(results) + len(failures) > 1:
+        to_terminal = fmt is CheckFormat.markdown and output is None and sys.stdout.isatty()
+        (out if to_terminal else err).print(_check_summary_table(results, failures))
+    raise typer.Exit(exit_code(results, failures))
+
+
+def _write_check_output(results, failures: list[str], fmt: "CheckFormat", output: Path | None) -> None:
+    """Render the results and write them to --output or stdout (markdown rendered on a terminal)."""
+    from evals import report_formats
+
+    if fmt is CheckFormat.json:
+        data: str | bytes = json.dumps(report_formats.to_json(results), ensure_ascii=False, indent=1) + "\n"
+    elif fmt is CheckFormat.html:
+        data = report_formats.to_html(results, failures)
+    elif fmt is CheckFormat.xlsx:
+        data = report_formats.to_xlsx(results, failures)
+    else:
+        data = report_formats.to_markdown(results, failures)
+    if output is not None:
+        try:
+            if isinstance(data, bytes):
+                output.write_bytes(data)
+            else:
+                output.write_text(data, encoding="utf-8")
+        except OSError as exc:
+            err.print(f"✗ {output}: 无法写入（{exc.strerror or exc}）", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        err.print(f"已写入 {output}", markup=False, highlight=False)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    elif fmt is CheckFormat.markdown and sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        out.print(Markdown(data))
+    else:
+        sys.stdout.write(data)
+        sys.stdout.flush()
+
+
+def _check_summary_table(results, failures: list[str]) -> RichTable:
+    """One row per report checked (and per input that could not be read)."""
+    from rich.markup import escape
+
+    table = RichTable(title="检查结果")
+    for column in ("文件", "单位", "年度", "错误", "警告", "提示", "数据不足"):
+        table.add_column(column, justify="right" if column in ("错误", "警告", "提示", "数据不足") else "left")
+    for r in results:
+        s = r.summary
+        table.add_row(
+            escape(r.path or r.report_id), escape(r.department or ""), str(r.year or ""),
+            f"[red]{s.errors}[/red]" if s.errors else "0", str(s.warnings), str(s.infos), str(s.insufficient_data),
+        )
+    for message in failures:
+        table.add_row(f"[red]{escape(message)}[/red]", "", "", "", "", "", "")
+    total = [sum(getattr(r.summary, k) for r in results) for k in ("errors", "warnings", "infos", "insufficient_data")]
+    table.add_section()
+    table.add_row(f"合计 {len(results)} 份" + (f"，{len(failures)} 个未能读取" if failures else ""), "", "",
+                  *(str(n) for n in total))
+    return table
 
 
 @app.command()
