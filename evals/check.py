@@ -173,7 +173,9 @@ class Checker:
                 store = self._open_store()
                 ids = store.find_reports(arg) if store is not None and arg.strip() else []
                 if not ids:
-                    failures.append(f"{arg}: 文件不存在，也不是已入库报告的 id")
+                    looks_like_path = "/" in arg or "\\" in arg or path.suffix.lower() in SUPPORTED_SUFFIXES
+                    reason = "文件不存在" if looks_like_path else "文件不存在，也不是已入库报告的 id"
+                    failures.append(f"{arg}: {reason}")
                 for report_id in ids:
                     report = store.get_report(report_id)
                     add(Source(label=report.source_name if report else report_id, report_id=report_id))

@@ -71,8 +71,8 @@ def to_json(results: Iterable[CheckResult]) -> dict:
 
 
 def one_line(text: str) -> str:
-    """A quote on one line: table cells (tab-separated) shown as ' | ', line breaks as spaces."""
-    text = text.replace("\t", " | ")
+    """A quote on one line: table cells (tab-separated) shown as ' ｜ ', line breaks as spaces."""
+    text = text.replace("\t", " ｜ ")
     return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
 
 
@@ -105,31 +105,50 @@ def numbers(finding: Finding) -> list[tuple[str, str]]:
     return [(label, value) for label, value in pairs if value]
 
 
+def distinct_evidence(finding: Finding) -> list[Evidence]:
+    """The finding's quotes for people: the same quote at the same place shown once."""
+    seen: set[tuple[str, str, int | None]] = set()
+    kept = []
+    for e in finding.evidence:
+        key = (e.quote, e.section, e.page)
+        if key not in seen:
+            seen.add(key)
+            kept.append(e)
+    return kept
+
+
 def display_title(result: CheckResult) -> str:
     return result.title or result.path or result.report_id
 
 
 # --- Markdown -------------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<])")
 
 
 def md_escape(text: str) -> str:
     """Text from a report made inert in Markdown: the characters Markdown would read as markup
-    (emphasis, code, links, HTML, tables, headings) are backslash-escaped."""
+    inside a line (emphasis, code, links, raw HTML) are backslash-escaped. Report text never
+    starts a line of the output, so line-start markup (#, >, -, 1.) needs no escape."""
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def to_markdown(results: list[CheckResult], failures: list[str] | None = None) -> str:
-    """A Markdown report for people."""
+def md_cell(text: str) -> str:
+    """md_escape for a table cell (a '|' would end the cell)."""
+    return md_escape(text).replace("|", "\\|")
+
+
+def to_markdown(results: list[CheckResult], failures: list[str] | None = None, overview: bool = True) -> str:
+    """A Markdown report for people (with several reports, an overview table first unless
+    `overview` is False: the terminal gets a summary table after the report instead)."""
     failures = failures or []
     lines: list[str] = ["# 决算一致性检查", ""]
-    if len(results) > 1:
+    if overview and len(results) > 1:
         lines += ["| 文件 | 单位 | 年度 | 错误 | 警告 | 提示 | 数据不足 |", "|---|---|---|---:|---:|---:|---:|"]
         for r in results:
             s = r.summary
             lines.append(
-                f"| {md_escape(r.path or '')} | {md_escape(r.department or '')} | {r.year or ''} | {s.errors} | "
+                f"| {md_cell(r.path or '')} | {md_cell(r.department or '')} | {r.year or ''} | {s.errors} | "
                 f"{s.warnings} | {s.infos} | {s.insufficient_data} |"
             )
         lines.append("")
@@ -145,7 +164,7 @@ def to_markdown(results: list[CheckResult], failures: list[str] | None = None) -
             lines.append(f"- 上年报告：{md_escape(r.previous)}")
         lines.append(f"- 结果：{counts_line(r)}")
         if r.insufficient:
-            detail = "、".join(f"{md_escape(rule)}（{n}）" for rule, n in sorted(r.insufficient.items()))
+            detail = "、".join(f"`{rule}`（{n}）" for rule, n in sorted(r.insufficient.items()))
             lines.append(f"- 数据不足的规则：{detail}")
         lines.append("")
         groups = by_severity(r.findings)
@@ -158,7 +177,7 @@ def to_markdown(results: list[CheckResult], failures: list[str] | None = None) -
                 pairs = numbers(f)
                 if pairs:
                     lines.append("   - " + "；".join(f"{label}：{md_escape(value)}" for label, value in pairs))
-                for e in f.evidence:
+                for e in distinct_evidence(f):
                     where = location(e)
                     lines.append(f"   - 原文{f'（{md_escape(where)}）' if where else ''}：")
                     lines.append(f"     > {md_escape(one_line(e.quote))}")
@@ -257,7 +276,7 @@ def to_html(results: list[CheckResult], failures: list[str] | None = None) -> st
                 if pairs:
                     out.append("<table><tr>" + "".join(f"<th>{_e(k)}</th>" for k, _ in pairs) + "</tr><tr>"
                                + "".join(f"<td>{_e(v)}</td>" for _, v in pairs) + "</tr></table>")
-                for e in f.evidence:
+                for e in distinct_evidence(f):
                     where = location(e)
                     cite = f"<cite>{_e(where)}</cite>" if where else ""
                     out.append(f"<blockquote>{cite}{_e(one_line(e.quote))}</blockquote>")
@@ -306,9 +325,9 @@ def finding_rows(result: CheckResult) -> list[list[object]]:
         rows.append([
             result.path or "", result.department or "", result.year, f.rule, f.family, SEVERITY_ZH[f.severity],
             f.message, f.expected, f.actual, f.difference,
-            "\n".join(one_line(e.quote) for e in f.evidence),
-            "\n".join(e.section for e in f.evidence),
-            _pages(f.evidence),
+            "\n".join(one_line(e.quote) for e in distinct_evidence(f)),
+            "\n".join(e.section for e in distinct_evidence(f)),
+            _pages(distinct_evidence(f)),
         ])
     return rows
 

@@ -1,0 +1,136 @@
+"""Small helpers shared by the hygiene, repeated, counts, performance, nine_tables and across
+families: building findings, comparing two statements of one quantity, reading table cells.
+
+Not a family (the package imports only the modules it lists), just code those families share.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from evals.findings import Evidence, Finding
+from evals.intervals import Interval, verdict
+from evals.registry import RULES
+from index.models import Figure, ParsedReport, Table
+from index.numbers import parse_decimal
+from index.tables import is_numeric
+
+ZERO = Decimal(0)
+
+
+def fmt(value: Decimal, decimals: int | None = None) -> str:
+    """A Decimal as plain text (no exponent), optionally with a fixed number of decimals."""
+    if decimals is not None:
+        value = value.quantize(Decimal(10) ** -decimals) if decimals > 0 else value.quantize(Decimal(1))
+    text = format(value, "f")
+    return text
+
+
+def make(
+    rule_id: str,
+    outcome: str,
+    message: str,
+    *,
+    expected: str = "",
+    actual: str = "",
+    difference: str = "",
+    evidence: list[Evidence] | None = None,
+    severity: str | None = None,
+) -> Finding:
+    """A finding of `rule_id`; an outcome of 'rounding' becomes family 'rounding', severity info."""
+    spec = RULES[rule_id]
+    if outcome == "rounding":
+        family, sev = "rounding", "info"
+    else:
+        family, sev = spec.family, severity or spec.severity
+    return Finding(
+        rule=rule_id, family=family, severity=sev, message=message, expected=expected, actual=actual,
+        difference=difference, evidence=evidence or [],
+    )
+
+
+def compare_stated(a: Figure, b: Figure) -> str:
+    """Two statements of one quantity: 'ok', 'rounding' or 'error'.
+
+    With the same displayed precision the printed values must be identical (a one-unit gap in
+    the last digit is 'rounding'); with different precisions the coarser value's interval must
+    hold the finer one.
+    """
+    coarse, fine = (a, b) if a.decimals <= b.decimals else (b, a)
+    if a.decimals == b.decimals:
+        if a.value == b.value:
+            return "ok"
+        return verdict(Interval.of(coarse), Interval.exact(fine.value), coarse.decimals)
+    return verdict(Interval.of(coarse), Interval.of(fine), coarse.decimals)
+
+
+def compare_values(stated: Decimal, stated_decimals: int, other: Decimal, other_decimals: int) -> str:
+    """`compare_stated` for bare values (table cells without a Figure)."""
+    if stated_decimals == other_decimals:
+        if stated == other:
+            return "ok"
+        return verdict(Interval.displayed(stated, stated_decimals), Interval.exact(other), stated_decimals)
+    if stated_decimals < other_decimals:
+        return verdict(Interval.displayed(stated, stated_decimals), Interval.displayed(other, other_decimals), stated_decimals)
+    return verdict(Interval.displayed(other, other_decimals), Interval.displayed(stated, stated_decimals), other_decimals)
+
+
+def sentence_span(text: str, figure: Figure) -> tuple[int, int]:
+    """Span of the sentence (the figure's quote) in the report text."""
+    quote = figure.quote
+    if not quote:
+        return figure.start, figure.end
+    lo = max(0, figure.start - len(quote))
+    pos = text.rfind(quote, lo, figure.end + len(quote))
+    if pos < 0 or not (pos <= figure.start < pos + len(quote)):
+        return figure.start, figure.end
+    return pos, pos + len(quote)
+
+
+def figure_at(report: ParsedReport, table_id: int, row: int, col: int) -> Figure | None:
+    """The table figure stated in one cell, if the parser made one."""
+    for f in report.figures:
+        if f.source == "table" and f.table_id == table_id and f.row == row and f.col == col:
+            return f
+    return None
+
+
+def cell_value(text: str) -> tuple[Decimal, int] | None:
+    """(value, decimals) of a numeric cell as printed; None for text or an empty cell."""
+    clean = text.strip().rstrip("%％").strip()
+    if not clean or not is_numeric(clean):
+        return None
+    try:
+        return parse_decimal(clean)
+    except ValueError:
+        return None
+
+
+def table_evidence(table: Table, row: int, col: int | None = None) -> Evidence:
+    """Evidence for one table row (and one cell of it when `col` is given)."""
+    cells = table.rows[row]
+    quote = "\t".join(c.text for c in cells).strip()
+    if table.title:
+        quote = f"{table.title}：{quote}"
+    start = end = None
+    if col is not None and col < len(cells) and cells[col].start is not None:
+        start, end = cells[col].start, cells[col].end
+    else:
+        spans = [(c.start, c.end) for c in cells if c.start is not None and c.end is not None]
+        if spans:
+            start, end = spans[0][0], spans[-1][1]
+    return Evidence(quote=quote, section=table.section or "", page=table.page, start=start, end=end)
+
+
+_PUNCT = re.compile(r"[\s、，,。；;：:（）()“”\"'‘’《》\-—－·]")
+
+
+def subject_key(subject: str | None) -> str | None:
+    """A project name compared conservatively: the same characters regardless of order and
+    punctuation (党政网站、网络… and 党政网络、网站… are one project), 项目 suffix dropped."""
+    if not subject:
+        return None
+    clean = _PUNCT.sub("", subject)
+    clean = clean.removesuffix("项目")
+    return "".join(sorted(clean)) if clean else None

@@ -1,0 +1,1093 @@
+"""Sums: stated totals against their parts, in the narrative and in the standard tables.
+
+Every relation is bound inside one sentence, one section or one table row; when a part or a
+total cannot be bound to a single stated value, the case is counted as insufficient data.
+The helpers at the top (binding figures to sentences and sections, money intervals in 万元,
+building findings) are shared by the shares, yoy and completion families.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from evals.findings import Evidence, Finding, Severity
+from evals.intervals import HUNDRED, Interval, verdict
+from evals.registry import RuleContext, rule
+from index.lexicon import FUNCTIONAL_CLASSES, canonical_metric, clean_metric_text
+from index.models import Figure, Table
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------------
+
+# 万元 per unit, and how many more decimals a value gains when expressed in 万元.
+MONEY_FACTORS: dict[str, tuple[Decimal, int]] = {
+    "万元": (Decimal(1), 0),
+    "元": (Decimal("0.0001"), 4),
+    "千元": (Decimal("0.1"), 1),
+    "亿元": (Decimal(10000), -4),
+}
+ZERO = Decimal(0)
+
+
+def is_money(figure: Figure) -> bool:
+    """True for an amount in a money unit."""
+    return figure.unit in MONEY_FACTORS
+
+
+def wan(figure: Figure) -> Interval:
+    """The interval a money figure stands for, in 万元."""
+    factor = MONEY_FACTORS[figure.unit][0]
+    interval = Interval.of(figure)
+    return Interval(interval.lo * factor, interval.hi * factor)
+
+
+def wan_value(figure: Figure) -> Decimal:
+    """The printed value of a money figure, in 万元."""
+    return figure.value * MONEY_FACTORS[figure.unit][0]
+
+
+def wan_decimals(figure: Figure) -> int:
+    """Display precision of a money figure once expressed in 万元."""
+    return figure.decimals + MONEY_FACTORS[figure.unit][1]
+
+
+def fmt(value: Decimal, places: int = 2) -> str:
+    """A Decimal for a message: `places` digits after the point, trailing noise removed."""
+    places = max(places, 0)
+    return str(value.quantize(Decimal(1).scaleb(-places)))
+
+
+def shown(figure: Figure) -> str:
+    """A figure as printed with its unit: '4.55万元', '30.93%'."""
+    return f"{figure.text}{figure.unit}"
+
+
+def is_current(ctx: RuleContext, figure: Figure) -> bool:
+    """A figure about the report's own year (or with no year)."""
+    return figure.year is None or ctx.year is None or figure.year == ctx.year
+
+
+def same_value(figures: Iterable[Figure]) -> bool:
+    """True when all the figures state the same value (in 万元 for money)."""
+    values = {wan_value(f) if is_money(f) else f.value for f in figures}
+    return len(values) <= 1
+
+
+def narrative_amounts(ctx: RuleContext, metric: str | None = None) -> list[Figure]:
+    """Money amounts of the report's year stated in the narrative (optionally of one metric)."""
+    return [
+        f
+        for f in ctx.report.figures
+        if f.source == "text"
+        and f.role == "amount"
+        and is_money(f)
+        and is_current(ctx, f)
+        and (metric is None or f.metric == metric)
+    ]
+
+
+def sentence_mates(ctx: RuleContext, figure: Figure) -> list[Figure]:
+    """The figures of the sentence (narrative) or table row a figure stands in, in order."""
+    if figure.source == "table":
+        return sorted(
+            (
+                f
+                for f in ctx.report.figures
+                if f.source == "table" and f.table_id == figure.table_id and f.row == figure.row
+            ),
+            key=lambda f: f.col or 0,
+        )
+    span = len(figure.quote) + 2
+    return sorted(
+        (
+            f
+            for f in ctx.report.figures
+            if f.source == "text"
+            and f.quote == figure.quote
+            and f.section == figure.section
+            and abs(f.start - figure.start) <= span
+        ),
+        key=lambda f: f.start,
+    )
+
+
+def sentences(ctx: RuleContext, figures: Iterable[Figure]) -> list[list[Figure]]:
+    """Narrative figures grouped by the sentence they stand in, in reading order."""
+    groups: dict[tuple[str, str], list[list[Figure]]] = defaultdict(list)
+    for figure in sorted(figures, key=lambda f: f.start):
+        runs = groups[(figure.section, figure.quote)]
+        if runs and figure.start - runs[-1][-1].start <= len(figure.quote) + 2:
+            runs[-1].append(figure)
+        else:
+            runs.append([figure])
+    return sorted((run for runs in groups.values() for run in runs), key=lambda run: run[0].start)
+
+
+def section_ancestors(path: str) -> list[str]:
+    """A section path and its enclosing sections, innermost first."""
+    parts = [p for p in path.split(" > ") if p]
+    return [" > ".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def in_scope(figure: Figure, scope: str) -> bool:
+    """True when the figure stands in section `scope` or one of its subsections."""
+    return figure.section == scope or figure.section.startswith(scope + " > ")
+
+
+class Ambiguous(Exception):
+    """Two different values could be meant: the rule must report insufficient data."""
+
+
+def bind_amount(
+    ctx: RuleContext, metric: str, anchor: Figure, *, walk_up: bool = True, code: str | None = None
+) -> Figure | None:
+    """The narrative amount of `metric` that a figure at `anchor` refers to.
+
+    The same sentence first (the nearest one before the anchor, else after it); then the
+    nearest statement before the anchor in the same section; then, walking up the enclosing
+    sections, the one value all statements in that scope agree on. Raises Ambiguous when a
+    scope holds two different values; None when nothing is stated.
+    """
+    candidates = [f for f in narrative_amounts(ctx, metric) if code is None or f.code in (None, code)]
+    if not candidates:
+        return None
+    mates = [f for f in candidates if f in sentence_mates(ctx, anchor)]
+    if mates:
+        before = [f for f in mates if f.start < anchor.start]
+        return before[-1] if before else mates[0]
+    section = [f for f in candidates if f.section == anchor.section and f.start < anchor.start]
+    if section:
+        return section[-1]
+    if not walk_up:
+        return None
+    for scope in section_ancestors(anchor.section):
+        found = [f for f in candidates if in_scope(f, scope)]
+        if found:
+            if not same_value(found):
+                raise Ambiguous(metric)
+            before = [f for f in found if f.start < anchor.start]
+            return before[-1] if before else found[0]
+    return None
+
+
+def make_finding(
+    rule_id: str,
+    family: str,
+    severity: Severity,
+    message: str,
+    figures: Iterable[Figure],
+    expected: Decimal | str | None = None,
+    actual: Decimal | str | None = None,
+    difference: Decimal | str | None = None,
+    places: int = 2,
+) -> Finding:
+    """A finding with Decimal fields rendered as strings and one evidence per figure."""
+
+    def text(value: Decimal | str | None) -> str:
+        if value is None:
+            return ""
+        return fmt(value, places) if isinstance(value, Decimal) else value
+
+    evidence: list[Evidence] = []
+    seen: set[tuple[int, int]] = set()
+    for figure in figures:
+        if (figure.start, figure.end) not in seen:
+            seen.add((figure.start, figure.end))
+            evidence.append(Evidence.of(figure))
+    return Finding(
+        rule=rule_id,
+        family=family,
+        severity=severity,
+        message=message,
+        expected=text(expected),
+        actual=text(actual),
+        difference=text(difference),
+        evidence=evidence,
+    )
+
+
+def judged(
+    rule_id: str,
+    family: str,
+    stated: Interval,
+    computed: Interval,
+    decimals: int,
+    message: str,
+    figures: Iterable[Figure],
+    stated_value: Decimal,
+    places: int = 2,
+    severity: Severity = "error",
+    point: Decimal | None = None,
+) -> Finding | None:
+    """None when `stated` and `computed` agree within rounding; else an error (or, off by one
+    unit of the last digit, an info finding of family 'rounding'). `point` is the value
+    computed from the printed figures (default: the middle of `computed`)."""
+    outcome = verdict(stated, computed, decimals)
+    if outcome == "ok":
+        return None
+    expected = computed.mid if point is None else point
+    difference = stated_value - expected
+    if outcome == "rounding":
+        return make_finding(
+            rule_id,
+            "rounding",
+            "info",
+            message.rstrip("。") + "（仅差最后一位的舍入，或系舍入方向有误）。",
+            figures,
+            expected,
+            stated_value,
+            difference,
+            places=max(places, decimals + 2),
+        )
+    return make_finding(
+        rule_id, family, severity, message, figures, expected, stated_value, difference, places=places
+    )
+
+
+def total_of(figures: Iterable[Figure]) -> Interval:
+    """Interval of the sum of money figures, in 万元."""
+    total = Interval.exact(ZERO)
+    for figure in figures:
+        total = total + wan(figure)
+    return total
+
+
+def shares_complete(ctx: RuleContext, parts: list[Figure]) -> bool:
+    """True when every part carries a 占X% in its sentence and those shares add up to 100."""
+    total = Interval.exact(ZERO)
+    for part in parts:
+        mates = sentence_mates(ctx, part)
+        share = next(
+            (f for f in mates if f.role == "share" and f.metric == part.metric and f.start > part.start), None
+        )
+        if share is None:
+            return False
+        total = total + Interval.of(share)
+    return total.widen(Decimal("0.01")).overlaps(Interval.exact(HUNDRED))
+
+
+# ---------------------------------------------------------------------------------------------
+# Part-whole relations of the template
+# ---------------------------------------------------------------------------------------------
+
+FAMILY = "sums"
+
+
+class Relation:
+    """A total and the parts it is the sum of, as canonical metrics."""
+
+    def __init__(
+        self,
+        rule_id: str,
+        totals: tuple[str, ...],
+        parts: tuple[str, ...],
+        required: tuple[str, ...] | None,
+        name: str,
+    ) -> None:
+        self.rule_id = rule_id
+        self.totals = totals
+        self.parts = parts
+        self.required = parts if required is None else required  # all present => exhaustive
+        self.name = name
+
+
+INCOME_SOURCES = (
+    "一般公共预算财政拨款收入",
+    "政府性基金预算财政拨款收入",
+    "国有资本经营预算财政拨款收入",
+    "财政拨款收入",
+    "上级补助收入",
+    "事业收入",
+    "经营收入",
+    "附属单位上缴收入",
+    "其他收入",
+)
+FUND_INCOMES = INCOME_SOURCES[:3]
+
+RELATIONS: dict[str, Relation] = {
+    r.rule_id: r
+    for r in (
+        Relation(
+            "sums.sangong_parts",
+            ("三公经费",),
+            ("因公出国（境）费", "公务用车购置及运行维护费", "公务接待费"),
+            None,
+            "“三公”经费",
+        ),
+        Relation(
+            "sums.vehicle_parts",
+            ("公务用车购置及运行维护费",),
+            ("公务用车购置费", "公务用车运行维护费"),
+            None,
+            "公务用车购置及运行维护费",
+        ),
+        Relation(
+            "sums.reception_parts", ("公务接待费",), ("国内公务接待费", "外事接待费"), None, "公务接待费"
+        ),
+        Relation(
+            "sums.procurement_parts",
+            ("政府采购支出总额",),
+            ("政府采购货物支出", "政府采购工程支出", "政府采购服务支出"),
+            None,
+            "政府采购支出总额",
+        ),
+        Relation(
+            "sums.expenditure_parts",
+            ("本年支出合计", "支出决算总额", "财政拨款支出"),
+            ("基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"),
+            ("基本支出", "项目支出"),
+            "本年支出合计",
+        ),
+        Relation(
+            "sums.basic_parts",
+            ("一般公共预算财政拨款基本支出", "基本支出"),
+            ("人员经费", "公用经费"),
+            None,
+            "基本支出",
+        ),
+        Relation("sums.income_parts", ("本年收入合计",), INCOME_SOURCES, (), "本年收入合计"),
+    )
+}
+
+
+def _part_groups(ctx: RuleContext, relation: Relation) -> list[tuple[list[Figure], Figure | None]]:
+    """Where the report breaks the relation's total down, with the total when the same
+    sentence states it: each sentence naming the total and then one or more of its parts, or
+    two or more parts; else each section stating two or more parts in separate sentences."""
+    parts = [f for f in narrative_amounts(ctx) if f.metric in relation.parts]
+    groups: list[tuple[list[Figure], Figure | None]] = []
+    by_section: dict[str, list[Figure]] = defaultdict(list)
+    for figure in parts:
+        by_section[figure.section].append(figure)
+    for section_parts in by_section.values():
+        found = False
+        for sentence in sentences(ctx, section_parts):
+            first = sentence[0]
+            before = [
+                f
+                for f in sentence_mates(ctx, first)
+                if f.start < first.start and f.role == "amount" and is_money(f)
+            ]
+            heads = [f for f in before if f.metric in relation.totals]
+            if heads:
+                groups.append((sentence, heads[-1]))
+                found = True
+            elif before and any(f.metric not in relation.parts for f in before):
+                found = True  # the breakdown of another total (the generic 其中 rule's case)
+            elif len({f.metric for f in sentence}) >= 2:
+                groups.append((sentence, None))
+                found = True
+        if not found and len({f.metric for f in section_parts}) >= 2:
+            groups.append((section_parts, None))
+    return groups
+
+
+def _bind_total(ctx: RuleContext, relation: Relation, first: Figure) -> Figure | None:
+    """The stated total a breakdown refers to (Ambiguous when unclear)."""
+    for metric in relation.totals:
+        found = bind_amount(ctx, metric, first)
+        if found is not None:
+            return found
+    return None
+
+
+def _one_per_metric(group: list[Figure]) -> dict[str, Figure] | None:
+    """One figure per part metric; None when a part is stated twice with different values."""
+    chosen: dict[str, Figure] = {}
+    for figure in group:
+        if figure.metric in chosen:
+            if not same_value([chosen[figure.metric], figure]):
+                return None
+            continue
+        chosen[figure.metric] = figure
+    return chosen
+
+
+def _drop_nested(relation: Relation, chosen: dict[str, Figure]) -> dict[str, Figure]:
+    """For income: 财政拨款收入 already contains the three fund-type incomes."""
+    if relation.rule_id == "sums.income_parts" and "财政拨款收入" in chosen:
+        return {m: f for m, f in chosen.items() if m not in FUND_INCOMES}
+    return chosen
+
+
+def bound_breakdowns(ctx: RuleContext, relation: Relation) -> list[tuple[Figure, list[Figure]]]:
+    """Every (total, parts) instance of a relation the narrative states; unbindable ones are
+    counted as insufficient for the relation's rule."""
+    out: list[tuple[Figure, list[Figure]]] = []
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    for group, head in _part_groups(ctx, relation):
+        chosen = _one_per_metric(group)
+        if chosen is None:
+            ctx.insufficient(relation.rule_id)
+            continue
+        chosen = _drop_nested(relation, chosen)
+        first = min(chosen.values(), key=lambda f: f.start)
+        try:
+            total = head or _bind_total(ctx, relation, first)
+        except Ambiguous:
+            ctx.insufficient(relation.rule_id)
+            continue
+        if total is None:
+            ctx.insufficient(relation.rule_id)
+            continue
+        parts = sorted(chosen.values(), key=lambda f: f.start)
+        key = (total.start, tuple(p.start for p in parts))
+        if key not in seen:
+            seen.add(key)
+            out.append((total, parts))
+    return out
+
+
+def check_relation(ctx: RuleContext, relation: Relation) -> list[Finding]:
+    """Σ parts = total for each bound breakdown of a relation (only when the parts are the
+    whole list; a listed-parts sum above the total is an error whatever is missing)."""
+    findings: list[Finding] = []
+    for total, parts in bound_breakdowns(ctx, relation):
+        computed = total_of(parts)
+        stated = wan(total)
+        metrics = {p.metric for p in parts}
+        exhaustive = (bool(relation.required) and set(relation.required) <= metrics) or shares_complete(
+            ctx, parts
+        )
+        if not exhaustive and computed.lo <= stated.hi:
+            ctx.insufficient(relation.rule_id)  # parts missing: only "sum above total" could be shown
+            continue
+        listing = "＋".join(f"{p.label}{shown(p)}" for p in parts)
+        message = f"{total.label}{shown(total)}与其组成部分之和不符：{listing}＝{fmt(computed.mid)}万元。"
+        finding = judged(
+            relation.rule_id,
+            FAMILY,
+            stated,
+            computed,
+            wan_decimals(total),
+            message,
+            [total, *parts],
+            wan_value(total),
+        )
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+@rule(
+    "sums.sangong_parts",
+    family=FAMILY,
+    severity="error",
+    zh="“三公”经费＝因公出国（境）费＋公务用车购置及运行维护费＋公务接待费",
+    en="三公 total = overseas trips + official vehicles + official receptions",
+)
+def sangong_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.sangong_parts"])
+
+
+@rule(
+    "sums.vehicle_parts",
+    family=FAMILY,
+    severity="error",
+    zh="公务用车购置及运行维护费＝公务用车购置费＋公务用车运行维护费",
+    en="official vehicles = purchase + running and maintenance",
+)
+def vehicle_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.vehicle_parts"])
+
+
+@rule(
+    "sums.reception_parts",
+    family=FAMILY,
+    severity="error",
+    zh="公务接待费＝国内公务接待费＋外事接待费",
+    en="official receptions = domestic + foreign-affairs receptions",
+)
+def reception_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.reception_parts"])
+
+
+@rule(
+    "sums.procurement_parts",
+    family=FAMILY,
+    severity="error",
+    zh="政府采购支出总额＝货物＋工程＋服务",
+    en="government procurement total = goods + works + services",
+)
+def procurement_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.procurement_parts"])
+
+
+@rule(
+    "sums.expenditure_parts",
+    family=FAMILY,
+    severity="error",
+    zh="本年支出合计＝基本支出＋项目支出（＋上缴上级、经营、对附属单位补助支出）",
+    en="total expenditure = basic + project (+ remittances, business, subsidies to affiliates)",
+)
+def expenditure_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.expenditure_parts"])
+
+
+@rule(
+    "sums.basic_parts",
+    family=FAMILY,
+    severity="error",
+    zh="基本支出＝人员经费＋公用经费",
+    en="basic expenditure = personnel + operating costs",
+)
+def basic_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.basic_parts"])
+
+
+@rule(
+    "sums.income_parts",
+    family=FAMILY,
+    severity="error",
+    zh="本年收入合计＝各项收入来源之和",
+    en="total income = sum of its sources",
+)
+def income_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.income_parts"])
+
+
+# ---------------------------------------------------------------------------------------------
+# 收支总计
+# ---------------------------------------------------------------------------------------------
+
+
+def _unique(ctx: RuleContext, rule_id: str, figures: list[Figure]) -> Figure | None:
+    """The one value stated for a metric (insufficient when two differ)."""
+    if not figures:
+        return None
+    if not same_value(figures):
+        ctx.insufficient(rule_id)
+        return None
+    return figures[0]
+
+
+def _t1_amount(ctx: RuleContext, metric: str) -> Figure | None:
+    """An amount of the 收入支出决算总表 (T1) by metric, when stated once."""
+    tables = {t.id for t in ctx.report.tables if t.kind == "收入支出决算总表"}
+    found = [
+        f
+        for f in ctx.report.figures
+        if f.source == "table"
+        and f.table_id in tables
+        and f.metric == metric
+        and is_money(f)
+        and is_current(ctx, f)
+    ]
+    return found[0] if found and same_value(found) else None
+
+
+@rule(
+    "sums.grand_totals",
+    family=FAMILY,
+    severity="error",
+    zh="收支总计＝本年收入合计＋年初结转和结余＝本年支出合计＋年末结转和结余",
+    en="grand total = income + opening balances = expenditure + closing balances",
+)
+def grand_totals(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.grand_totals"
+    findings: list[Finding] = []
+    grand = _unique(ctx, rid, narrative_amounts(ctx, "收支总计"))
+    if grand is None:
+        return findings
+    sides = (("本年收入合计", "年初结转和结余", "收入"), ("本年支出合计", "年末结转和结余", "支出"))
+    for year_total, balance_metric, side in sides:
+        total = _unique(ctx, rid, narrative_amounts(ctx, year_total))
+        if total is None:
+            continue
+        balance = _unique(ctx, rid, narrative_amounts(ctx, balance_metric)) or _t1_amount(ctx, balance_metric)
+        if balance is None:
+            # Balances not stated: only "a part never exceeds its whole" can be shown.
+            if wan(total).lo > wan(grand).hi:
+                findings.append(
+                    make_finding(
+                        rid,
+                        FAMILY,
+                        "error",
+                        f"{total.label}{shown(total)}大于收支总计{shown(grand)}。",
+                        [grand, total],
+                        wan_value(grand),
+                        wan_value(total),
+                        wan_value(total) - wan_value(grand),
+                    )
+                )
+            elif not wan(total).overlaps(wan(grand)):
+                ctx.insufficient(rid)
+            continue
+        computed = wan(total) + wan(balance)
+        message = (
+            f"收支总计{shown(grand)}不等于{side}方{total.label}{shown(total)}＋{balance.label}{shown(balance)}"
+            f"＝{fmt(computed.mid)}万元。"
+        )
+        finding = judged(
+            rid,
+            FAMILY,
+            wan(grand),
+            computed,
+            wan_decimals(grand),
+            message,
+            [grand, total, balance],
+            wan_value(grand),
+        )
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# 功能分类: 类 = Σ 项, Σ 类 = total
+# ---------------------------------------------------------------------------------------------
+
+_CLASS_LABEL = re.compile(r"^(.*?)（\d*类）")
+
+
+def class_code(figure: Figure) -> str | None:
+    """The 功能分类 类 code a narrative figure belongs to: from its code, else from a label
+    such as '社会保障和就业支出（类）…（项）'."""
+    if figure.code:
+        return figure.code[:3]
+    match = _CLASS_LABEL.match(clean_metric_text(figure.label))
+    if match:
+        _, code = canonical_metric(match.group(1))
+        return code
+    return None
+
+
+def _is_item(figure: Figure) -> bool:
+    """A 款 or 项 line of the 具体情况 (a longer code, or a label naming 类 and 款/项)."""
+    if figure.code:
+        return len(figure.code) in (5, 7)
+    label = clean_metric_text(figure.label)
+    return "（类）" in label and ("（项）" in label or "（款）" in label)
+
+
+def _class_sentence(ctx: RuleContext) -> list[list[Figure]]:
+    """Sentences stating two or more 类 amounts (the 结构 sentence)."""
+    classes = [
+        f for f in narrative_amounts(ctx) if f.metric in FUNCTIONAL_CLASSES.values() and not _is_item(f)
+    ]
+    return [s for s in sentences(ctx, classes) if len({f.metric for f in s}) >= 2]
+
+
+@rule(
+    "sums.functional_classes",
+    family=FAMILY,
+    severity="error",
+    zh="一般公共预算财政拨款支出＝各功能分类（类）之和；每个类＝其下各项之和",
+    en="general-budget expenditure = sum of its functional classes; each class = sum of its items",
+)
+def functional_classes(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.functional_classes"
+    findings: list[Finding] = []
+    items: dict[str, dict[str, list[Figure]]] = defaultdict(lambda: defaultdict(list))
+    for figure in narrative_amounts(ctx):
+        if _is_item(figure) and (code := class_code(figure)):
+            key = figure.code if figure.code and len(figure.code) == 7 else clean_metric_text(figure.label)
+            if figure.code and len(figure.code) == 5:
+                continue  # 款 subtotals: the 项 lines carry the amounts
+            items[code][key].append(figure)
+    for group in _class_sentence(ctx):
+        classes = [f for f in group if f.metric in FUNCTIONAL_CLASSES.values()]
+        # Σ 类 = the sentence's total
+        head = next(
+            (
+                f
+                for f in sentence_mates(ctx, classes[0])
+                if f.role == "amount"
+                and is_money(f)
+                and f.metric not in FUNCTIONAL_CLASSES.values()
+                and f.start < classes[0].start
+            ),
+            None,
+        )
+        if head is not None and (shares_complete(ctx, classes) or total_of(classes).lo > wan(head).hi):
+            computed = total_of(classes)
+            listing = "＋".join(f"{c.metric}{shown(c)}" for c in classes)
+            message = (
+                f"{head.label}{shown(head)}与各功能分类（类）之和不符：{listing}＝{fmt(computed.mid)}万元。"
+            )
+            finding = judged(
+                rid,
+                FAMILY,
+                wan(head),
+                computed,
+                wan_decimals(head),
+                message,
+                [head, *classes],
+                wan_value(head),
+            )
+            if finding:
+                findings.append(finding)
+        elif head is not None:
+            ctx.insufficient(rid)
+        # each 类 = Σ its 项
+        for klass in classes:
+            code = class_code(klass)
+            lines = items.get(code or "", {})
+            if not lines:
+                continue
+            if any(not same_value(v) for v in lines.values()):
+                ctx.insufficient(rid)
+                continue
+            parts = [v[0] for v in lines.values()]
+            computed = total_of(parts)
+            listing = "＋".join(shown(p) for p in parts)
+            short = (
+                computed.hi < wan(klass).lo and verdict(wan(klass), computed, wan_decimals(klass)) == "error"
+            )
+            if short:
+                # the items fall short of the class: an item may be left out of the 具体情况
+                message = (
+                    f"{klass.metric}（{code}类）{shown(klass)}大于具体情况所列各项之和{fmt(computed.mid)}万元"
+                    f"（{listing}），或有项目未列出、或金额有误。"
+                )
+            else:
+                message = f"{klass.metric}（{code}类）{shown(klass)}与其下各项支出之和{fmt(computed.mid)}万元不符（{listing}）。"
+            finding = judged(
+                rid,
+                FAMILY,
+                wan(klass),
+                computed,
+                wan_decimals(klass),
+                message,
+                [klass, *parts],
+                wan_value(klass),
+                severity="warning" if short else "error",
+            )
+            if finding:
+                findings.append(finding)
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Generic "X总额/合计…，其中 a、b、c" breakdowns
+# ---------------------------------------------------------------------------------------------
+
+_TOTAL_WORD = re.compile(r"(总额|合计|总计)$")
+_SPECIFIC_TOTALS = {m for r in RELATIONS.values() for m in r.totals} | {"收支总计", "财政拨款收支总计"}
+
+
+@rule(
+    "sums.qizhong_breakdown",
+    family=FAMILY,
+    severity="error",
+    zh="“X总额/合计……，其中a、b”所列各部分之和等于总额",
+    en="a stated total equals the parts its 其中 clause lists",
+)
+def qizhong_breakdown(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.qizhong_breakdown"
+    findings: list[Finding] = []
+    for group in sentences(ctx, narrative_amounts(ctx)):
+        head = group[0]
+        label = clean_metric_text(head.label)
+        if head.metric in _SPECIFIC_TOTALS or not _TOTAL_WORD.search(label.removesuffix("为")):
+            continue
+        quote = head.quote
+        rel_head = head.start - _sentence_start(ctx, head)
+        qizhong = quote.find("其中", max(rel_head, 0))
+        if qizhong < 0 or quote.count("其中") > 1:
+            continue
+        parts = [f for f in group[1:] if f.start - _sentence_start(ctx, head) > qizhong]
+        if len(parts) < 2 or len({p.metric for p in parts}) < len(parts):
+            continue
+        computed = total_of(parts)
+        listing = "＋".join(f"{p.label}{shown(p)}" for p in parts)
+        message = f"{head.label}{shown(head)}与其中所列各部分之和不符：{listing}＝{fmt(computed.mid)}万元。"
+        finding = judged(
+            rid, FAMILY, wan(head), computed, wan_decimals(head), message, [head, *parts], wan_value(head)
+        )
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+def _sentence_start(ctx: RuleContext, figure: Figure) -> int:
+    """Offset of the figure's sentence in Report.text (its quote found around the figure)."""
+    text = ctx.report.report.text
+    lo = max(0, figure.start - len(figure.quote))
+    pos = text.find(figure.quote, lo, figure.end + len(figure.quote))
+    return pos if pos >= 0 else figure.start
+
+
+# ---------------------------------------------------------------------------------------------
+# A part never exceeds its whole
+# ---------------------------------------------------------------------------------------------
+
+EXTRA_PAIRS = (("政府采购支出总额", "授予中小企业合同金额"), ("授予中小企业合同金额", "授予小微企业合同金额"))
+
+
+@rule(
+    "sums.part_exceeds_whole",
+    family=FAMILY,
+    severity="error",
+    zh="任何组成部分不得大于其总额",
+    en="a part never exceeds its whole",
+)
+def part_exceeds_whole(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.part_exceeds_whole"
+    findings: list[Finding] = []
+    seen: set[tuple[int, int]] = set()
+    pairs: list[tuple[Figure, Figure]] = []
+    for relation in RELATIONS.values():
+        for part in narrative_amounts(ctx):
+            if part.metric not in relation.parts:
+                continue
+            for metric in relation.totals:
+                try:
+                    total = bind_amount(ctx, metric, part)
+                except Ambiguous:
+                    ctx.insufficient(rid)
+                    break
+                if total is not None:
+                    pairs.append((total, part))
+                    break
+    for whole_metric, part_metric in EXTRA_PAIRS:
+        for part in narrative_amounts(ctx, part_metric):
+            try:
+                total = bind_amount(ctx, whole_metric, part, walk_up=False)
+            except Ambiguous:
+                continue
+            if total is not None:
+                pairs.append((total, part))
+    for total, part in pairs:
+        if (total.start, part.start) in seen:
+            continue
+        seen.add((total.start, part.start))
+        if wan(part).lo > wan(total).hi:
+            findings.append(
+                make_finding(
+                    rid,
+                    FAMILY,
+                    "error",
+                    f"{part.label}{shown(part)}大于其总额{total.label}{shown(total)}。",
+                    [total, part],
+                    wan_value(total),
+                    wan_value(part),
+                    wan_value(part) - wan_value(total),
+                )
+            )
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables: 收入支出决算总表 (T1), 收入/支出决算表 rows (T2/T3), "三公"经费表 (T7)
+# ---------------------------------------------------------------------------------------------
+
+
+def _table_figures(ctx: RuleContext, table: Table) -> list[Figure]:
+    return [
+        f
+        for f in ctx.report.figures
+        if f.source == "table"
+        and f.table_id == table.id
+        and is_money(f)
+        and f.role == "amount"
+        and is_current(ctx, f)
+    ]
+
+
+def _side(figure: Figure) -> str | None:
+    column = figure.column or ""
+    if "收入" in column and "支出" not in column:
+        return "收入"
+    if "支出" in column and "收入" not in column:
+        return "支出"
+    return None
+
+
+@rule(
+    "sums.t1_balance",
+    family=FAMILY,
+    severity="error",
+    zh="收入支出决算总表：本年合计＝各行之和，总计＝本年合计＋结转结余，收入总计＝支出总计",
+    en="T1: year totals = their lines; grand totals = year total + balances; income side = expenditure side",
+    needs="tables",
+)
+def t1_balance(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.t1_balance"
+    findings: list[Finding] = []
+    for table in ctx.report.tables:
+        if table.kind != "收入支出决算总表":
+            continue
+        figures = _table_figures(ctx, table)
+        grand: dict[str, Figure] = {}
+        for side, year_metric in (("收入", "本年收入合计"), ("支出", "本年支出合计")):
+            column = sorted((f for f in figures if _side(f) == side), key=lambda f: f.row or 0)
+            year_total = next((f for f in column if f.metric == year_metric), None)
+            grand_total = next((f for f in column if f.metric in ("总计", f"{side}总计")), None)
+            if year_total is None:
+                continue
+            lines = [f for f in column if (f.row or 0) < (year_total.row or 0)]
+            known = INCOME_SOURCES if side == "收入" else tuple(FUNCTIONAL_CLASSES.values())
+            if lines and all(f.metric in known for f in lines):
+                computed = total_of(lines)
+                message = (
+                    f"收入支出决算总表{year_metric}{shown(year_total)}不等于各行之和{fmt(computed.mid)}万元。"
+                )
+                if finding := judged(
+                    rid,
+                    FAMILY,
+                    wan(year_total),
+                    computed,
+                    wan_decimals(year_total),
+                    message,
+                    [year_total, *lines],
+                    wan_value(year_total),
+                ):
+                    findings.append(finding)
+            elif lines:
+                ctx.insufficient(rid)
+            if grand_total is not None:
+                grand[side] = grand_total
+                between = [f for f in column if (year_total.row or 0) < (f.row or 0) < (grand_total.row or 0)]
+                computed = wan(year_total) + total_of(between)
+                message = (
+                    f"收入支出决算总表{side}总计{shown(grand_total)}不等于{year_metric}与结转结余等各行之和"
+                    f"{fmt(computed.mid)}万元。"
+                )
+                if finding := judged(
+                    rid,
+                    FAMILY,
+                    wan(grand_total),
+                    computed,
+                    wan_decimals(grand_total),
+                    message,
+                    [grand_total, year_total, *between],
+                    wan_value(grand_total),
+                ):
+                    findings.append(finding)
+        if len(grand) == 2:
+            income, spend = grand["收入"], grand["支出"]
+            message = f"收入支出决算总表收入总计{shown(income)}与支出总计{shown(spend)}不相等。"
+            if finding := judged(
+                rid,
+                FAMILY,
+                wan(income),
+                wan(spend),
+                wan_decimals(income),
+                message,
+                [income, spend],
+                wan_value(income),
+            ):
+                findings.append(finding)
+    return findings
+
+
+_ROW_TOTALS = {
+    "收入决算表": ("本年收入合计", INCOME_SOURCES),
+    "支出决算表": ("本年支出合计", RELATIONS["sums.expenditure_parts"].parts),
+}
+
+
+@rule(
+    "sums.table_rows",
+    family=FAMILY,
+    severity="error",
+    zh="收入决算表、支出决算表每行：本年合计＝各来源（基本支出＋项目支出…）之和",
+    en="T2/T3 rows: the row total equals its source (basic + project …) columns",
+    needs="tables",
+)
+def table_rows(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.table_rows"
+    findings: list[Finding] = []
+    for table in ctx.report.tables:
+        if table.kind not in _ROW_TOTALS:
+            continue
+        total_column, part_columns = _ROW_TOTALS[table.kind]
+        rows: dict[int, list[Figure]] = defaultdict(list)
+        for figure in _table_figures(ctx, table):
+            rows[figure.row or 0].append(figure)
+        for row in rows.values():
+            total = next((f for f in row if (f.column or "").split(" ")[-1] == total_column), None)
+            if total is None:
+                continue
+            others = [f for f in row if f is not total]
+            columns = [(f.column or "").split(" ")[-1] for f in others]
+            if not others or not all(c in part_columns for c in columns) or len(set(columns)) < len(columns):
+                if others:
+                    ctx.insufficient(rid)
+                continue
+            computed = total_of(others)
+            listing = "＋".join(f"{(f.column or '').split(' ')[-1]}{shown(f)}" for f in others)
+            message = f"{table.kind}“{total.label}”行{total_column}{shown(total)}不等于{listing}＝{fmt(computed.mid)}万元。"
+            if finding := judged(
+                rid,
+                FAMILY,
+                wan(total),
+                computed,
+                wan_decimals(total),
+                message,
+                [total, *others],
+                wan_value(total),
+            ):
+                findings.append(finding)
+    return findings
+
+
+@rule(
+    "sums.t7_sangong",
+    family=FAMILY,
+    severity="error",
+    zh="“三公”经费支出决算表：合计＝出国＋公务用车＋接待，公务用车＝购置＋运行维护（预算数、决算数各一次）",
+    en="三公 table: total = its three parts, vehicles = purchase + running (budget and actual)",
+    needs="tables",
+)
+def t7_sangong(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.t7_sangong"
+    findings: list[Finding] = []
+    relations = (RELATIONS["sums.sangong_parts"], RELATIONS["sums.vehicle_parts"])
+    for table in ctx.report.tables:
+        if table.kind is None or "三公" not in table.kind:
+            continue
+        rows: dict[int, list[Figure]] = defaultdict(list)
+        for figure in _table_figures(ctx, table):
+            rows[figure.row or 0].append(figure)
+        for row in rows.values():
+            for kind in ("预算数", "决算数"):
+                cells: dict[str, Figure] = {}
+                for figure in row:
+                    if kind not in (figure.column or ""):
+                        continue
+                    cells[figure.metric.removesuffix(" 预算数").removesuffix(" 决算数")] = figure
+                for relation in relations:
+                    total = next((cells[m] for m in relation.totals if m in cells), None)
+                    parts = [cells[m] for m in relation.parts if m in cells]
+                    if total is None or len(parts) < len(relation.parts):
+                        continue
+                    computed = total_of(parts)
+                    listing = "＋".join(f"{m}{shown(cells[m])}" for m in relation.parts)
+                    message = f"“三公”经费表{kind}：{relation.name}{shown(total)}不等于{listing}＝{fmt(computed.mid)}万元。"
+                    if finding := judged(
+                        rid,
+                        FAMILY,
+                        wan(total),
+                        computed,
+                        wan_decimals(total),
+                        message,
+                        [total, *parts],
+                        wan_value(total),
+                    ):
+                        findings.append(finding)
+    return findings
+
+
+__all__ = [
+    "Ambiguous",
+    "bind_amount",
+    "fmt",
+    "is_current",
+    "is_money",
+    "judged",
+    "make_finding",
+    "narrative_amounts",
+    "same_value",
+    "sentence_mates",
+    "sentences",
+    "shown",
+    "wan",
+    "wan_decimals",
+    "wan_value",
+]
