@@ -200,14 +200,14 @@ def test_grand_totals_without_balances_only_checks_part_of_whole(tmp_path: Path)
     assert severities(findings) == [("sums.grand_totals", "sums", "error")]
 
 
-def test_expenditure_table_rows() -> None:
+def test_expenditure_table_rows_are_checked_by_the_nine_tables_family() -> None:
     header = ["项目", "本年支出合计", "基本支出", "项目支出"]
     ok = table_report(
         "支出决算表", None, header, [["合计", "100.00", "60.00", "40.00"], ["行政运行", "60.00", "60.00", ""]]
     )
-    assert run(ok, "sums.table_rows")[0] == []
+    assert run(ok, "nine_tables.row_columns")[0] == []
     bad = table_report("支出决算表", None, header, [["合计", "100.00", "60.00", "45.00"]])
-    findings, _ = run(bad, "sums.table_rows")
-    assert severities(findings) == [("sums.table_rows", "sums", "error")]
+    findings, _ = run(bad, "nine_tables.row_columns")
+    assert severities(findings) == [("nine_tables.row_columns", "nine_tables", "error")]
     edge = table_report("支出决算表", None, header, [["合计", "100.02", "60.00", "40.00"]])
-    assert severities(run(edge, "sums.table_rows")[0]) == [("sums.table_rows", "rounding", "info")]
+    assert severities(run(edge, "nine_tables.row_columns")[0]) == [("nine_tables.row_columns", "rounding", "info")]
