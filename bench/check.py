@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evals.check import run_rules  # noqa: E402
-from evals.registry import RULES  # noqa: E402
-from index.parse import parse_file  # noqa: E402
+from evals.check import run_rules
+from evals.registry import RULES
+from index.parse import parse_file
 
 SAMPLE = Path(__file__).resolve().parents[1] / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
 
