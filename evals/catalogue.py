@@ -25,7 +25,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "hygiene": ("报告完整性", "The report as a document: one fiscal year throughout, no template placeholders or instructions left, the nine tables present, no empty totals."),
     "repeated": ("重复披露", "The same figure stated in two places (narrative, 附件, tables) is the same number."),
     "counts": ("计数", "\"N个项目\" agrees with the items listed; vehicle and staff counts by type add up."),
-    "performance": ("绩效自评表", "Indicator weights + budget weight = 100, each 得分 ≤ its 权重, scores add to the 合计, funding sources add to the 总额."),
+    "performance": ("绩效自评表", "Indicator weights + budget weight = 100, each 得分 ≤ its 权重, scores add to the 合计, the narrative matches the table."),
     "nine_tables": ("九张表", "The nine standard tables tie together and agree with the narrative; 类 = Σ 款 = Σ 项 in every table."),
     "across": ("跨年对照", "The prior-year figures implied by this year's report equal what last year's report stated (needs --previous)."),
 }

@@ -53,23 +53,29 @@ def make(
 def compare_stated(a: Figure, b: Figure) -> str:
     """Two statements of one quantity: 'ok', 'rounding' or 'error'.
 
-    With the same displayed precision the printed values must be identical (a one-unit gap in
-    the last digit is 'rounding'); with different precisions the coarser value's interval must
-    hold the finer one.
+    With the same displayed precision the printed values must be identical: both are the one
+    exact value rounded the same way, so any difference, even one unit of the last digit, is an
+    error ('rounding' is for recomputed relations, not for two printings of one number). With
+    different precisions (2.0 and 2.00; 4.6 and 4.55) the coarser value's interval must hold
+    the finer one; one unit of the coarser digit off is 'rounding'.
     """
-    coarse, fine = (a, b) if a.decimals <= b.decimals else (b, a)
-    if a.decimals == b.decimals:
-        if a.value == b.value:
-            return "ok"
-        return verdict(Interval.of(coarse), Interval.exact(fine.value), coarse.decimals)
-    return verdict(Interval.of(coarse), Interval.of(fine), coarse.decimals)
+    return compare_values(a.value, a.decimals, b.value, b.decimals)
 
 
-def compare_values(stated: Decimal, stated_decimals: int, other: Decimal, other_decimals: int) -> str:
-    """`compare_stated` for bare values (table cells without a Figure)."""
+def compare_values(
+    stated: Decimal, stated_decimals: int, other: Decimal, other_decimals: int, *, summed: bool = False
+) -> str:
+    """`compare_stated` for bare values (table cells without a Figure).
+
+    `summed`: one of the two may have been computed by adding rounded parts (a 类 or 合计 row of
+    a standard table, which the reporting software may print as the sum of its printed lines),
+    so one unit of the last digit apart is 'rounding' even with the same decimals.
+    """
     if stated_decimals == other_decimals:
         if stated == other:
             return "ok"
+        if not summed:
+            return "error"
         return verdict(Interval.displayed(stated, stated_decimals), Interval.exact(other), stated_decimals)
     if stated_decimals < other_decimals:
         return verdict(Interval.displayed(stated, stated_decimals), Interval.displayed(other, other_decimals), stated_decimals)

@@ -5,7 +5,8 @@
   unit, year, project) stated in several places has one value ("选取4个项目开展绩效监控").
 - counts.breakdown: a count broken down after 其中 ("共有车辆3辆，其中：…0辆、…1辆…", 编制 44 名其中
   …, 在岗 34 人其中…) adds up: with two or more parts their sum is the total, and a single part
-  never exceeds it.
+  never exceeds it; the official cars (公务用车, 三公 section) never outnumber all the vehicles
+  (车辆, 国有资产 section).
 """
 
 from __future__ import annotations
@@ -176,4 +177,32 @@ def breakdown(ctx: RuleContext) -> list[Finding]:
             make("counts.breakdown", "error", message, expected=f"{total.text}{unit}", actual=f"{fmt(parts_sum)}{unit}",
                  difference=fmt(parts_sum - total.value), evidence=[Evidence.of(total), *[Evidence.of(p) for p in parts]])
         )
+    findings.extend(_subsets(ctx))
+    return findings
+
+
+# Counts stated in different sections where one is part of the other: the official cars of the
+# 三公 section (公务用车) are among all the vehicles of the 国有资产 section (车辆).
+_SUBSETS = (("车辆", "公务用车", "辆"),)
+
+
+def _subsets(ctx: RuleContext) -> list[Finding]:
+    findings = []
+    counts = [f for f in _count_figures(ctx.report) if f.subject is None and (f.year in (None, ctx.year))]
+    for whole_metric, part_metric, unit in _SUBSETS:
+        wholes = [f for f in counts if f.metric == whole_metric and f.unit == unit]
+        parts = [f for f in counts if f.metric == part_metric and f.unit == unit]
+        if not wholes or not parts:
+            continue
+        if len({f.value for f in wholes}) > 1 or len({f.value for f in parts}) > 1:
+            ctx.insufficient("counts.breakdown")
+            continue
+        whole, part = wholes[0], parts[0]
+        if part.value > whole.value:
+            findings.append(make(
+                "counts.breakdown", "error",
+                f"“{part.metric}”{part.text}{unit}超过了单位共有“{whole.metric}”{whole.text}{unit}。",
+                expected=f"≤{whole.text}{unit}", actual=f"{part.text}{unit}", difference=fmt(part.value - whole.value),
+                evidence=[Evidence.of(whole), Evidence.of(part)],
+            ))
     return findings

@@ -362,7 +362,7 @@ def balance(ctx: RuleContext) -> list[Finding]:
         if income.grand_total is not None and spend.grand_total is not None:
             a, b = _val(t, income.grand_total, 1), _val(t, spend.grand_total, 3)
             if a and b and not (a.empty and b.empty):
-                outcome = compare_values(a.value, a.decimals, b.value, b.decimals)
+                outcome = compare_values(a.value, a.decimals, b.value, b.decimals, summed=True)
                 if outcome != "ok":
                     findings.append(make(
                         "nine_tables.balance", outcome, f"“{_title(t)}”收入总计{a.text}与支出总计{b.text}不相等。",
@@ -460,7 +460,7 @@ def _class_lines(t: Table, col: int) -> dict[str, V]:
 def _compare(ctx: RuleContext, rule_id: str, a: V | None, b: V | None, message: str) -> Finding | None:
     if a is None or b is None or (a.empty and b.empty):
         return None
-    outcome = compare_values(a.value, a.decimals, b.value, b.decimals)
+    outcome = compare_values(a.value, a.decimals, b.value, b.decimals, summed=True)
     if outcome == "ok":
         return None
     return make(rule_id, outcome, message.format(a=a.text, b=b.text), expected=a.text, actual=b.text,
@@ -625,7 +625,7 @@ def vs_narrative(ctx: RuleContext) -> list[Finding]:
         done.add((v.table.id, v.row, v.col))
         wrong, worst = [], "ok"
         for f in stated:
-            outcome = compare_values(v.value, v.decimals, f.value, f.decimals) if not v.empty else (
+            outcome = compare_values(v.value, v.decimals, f.value, f.decimals, summed=True) if not v.empty else (
                 "ok" if f.value == ZERO else "error")
             if outcome != "ok":
                 wrong.append(f)

@@ -3,7 +3,9 @@
 Each project's table comes in two parts once parsed: 绩效自评表-预算执行 (总额 and funding
 sources with 年初预算 / 调整后预算 / 预算执行数 / 预算执行率 / 权重 / 得分) and 绩效自评表-绩效指标
 (indicators with 指标值, 度量单位, 权重, 得分 and a 合计 row). The rules:
-- indicator weights + the budget-execution weight = 100;
+- indicator weights = 100 − the budget-execution weight (the 预算执行 part's 权重, or the split
+  its headers state: 预算执行情况（10分）, 绩效指标（90分）); whole-number weights and scores are
+  set, not rounded, so any difference is an error;
 - each 得分 ≤ its 权重;
 - the 合计 row: 权重 = Σ 权重 and 得分 = Σ 得分;
 - the narrative's score ("X项目绩效自评得分为100分") and its 预算数 / 执行数 match the project's table;
@@ -124,39 +126,84 @@ def projects(report: ParsedReport) -> list[Project]:
 # ---------------------------------------------------------------------------- weights
 
 
+_PART_POINTS = re.compile(r"[（(](\d+(?:\.\d+)?)分[）)]")
+
+
+def header_points(table: Table | None) -> Decimal | None:
+    """The points a part of the table is worth as its header states them: 预算执行情况（10分）,
+    绩效指标（90分）."""
+    if table is None or not table.rows:
+        return None
+    for cell in table.rows[0][:2]:
+        match = _PART_POINTS.search(cell.text.replace(" ", ""))
+        if match:
+            return Decimal(match.group(1))
+    return None
+
+
+def judge(stated: Interval, computed: Interval, decimals: int) -> str:
+    """`verdict`, except that whole-number weights and scores are set, not rounded: when both
+    sides are exact, any difference is an error (there is no rounding to blame)."""
+    if stated.lo == stated.hi and computed.lo == computed.hi:
+        return "ok" if stated.lo == computed.lo else "error"
+    return verdict(stated, computed, decimals)
+
+
+def _sum_cells(cells: list[Cell]) -> Interval:
+    acc = Interval.exact(ZERO)
+    for c in cells:
+        acc = acc + c.interval
+    return acc
+
+
 @rule(
     "performance.weights_total",
     family=FAMILY,
     severity="error",
-    zh="绩效自评表中各项绩效指标权重与预算执行率权重之和为100。",
-    en="Indicator weights plus the budget-execution weight add up to 100.",
+    zh="绩效自评表中各项绩效指标权重之和为100减预算执行权重（见预算执行表或表头“预算执行情况（10分）”“绩效指标（90分）”）。",
+    en="Indicator weights add up to 100 minus the budget-execution weight (from the budget part or the headers that state the split).",
     needs="performance tables",
 )
 def weights_total(ctx: RuleContext) -> list[Finding]:
+    rid = "performance.weights_total"
     findings = []
     for p in projects(ctx.report):
         budget_weight = p.budget_cell("权重")
+        budget_header, indicator_header = header_points(p.budget), header_points(p.indicators)
+        budget_points = budget_weight.value if budget_weight else budget_header
+        if budget_points is None and indicator_header is not None:
+            budget_points = HUNDRED - indicator_header
         wcol = _col(p.indicators, "权重")
         weights = [c for r in p.indicator_rows() if (c := _cell(p.indicators, r, wcol))]
-        if budget_weight is None or not weights:
-            ctx.insufficient("performance.weights_total")
+        if budget_points is None or not weights:
+            ctx.insufficient(rid)
             continue
-        total = Interval.exact(ZERO)
-        for c in [*weights, budget_weight]:
-            total = total + c.interval
-        decimals = max(c.decimals for c in [*weights, budget_weight])
-        outcome = verdict(Interval.exact(HUNDRED), total, decimals)
-        if outcome == "ok":
+        # the indicators are worth 100 − the budget-execution weight (the split the headers state)
+        expected = HUNDRED - budget_points
+        decimals = max(c.decimals for c in [*weights, *([budget_weight] if budget_weight else [])])
+        outcome = judge(Interval.exact(expected), _sum_cells(weights), decimals)
+        bw_evidence = [budget_weight.evidence(ctx.report)] if budget_weight else []
+        stated = sum((c.value for c in weights), ZERO)
+        if outcome != "ok":
+            bw_text = budget_weight.text if budget_weight else f"{fmt(budget_points)}（表头）"
+            findings.append(make(
+                rid, outcome,
+                f"“{p.subject}”绩效自评表的指标权重合计{fmt(stated)}分加预算执行权重{bw_text}分为"
+                f"{fmt(stated + budget_points)}分，不等于100分。",
+                expected=fmt(expected), actual=fmt(stated), difference=fmt(stated - expected),
+                evidence=[*bw_evidence, *[c.evidence(ctx.report) for c in weights]],
+            ))
             continue
-        stated = sum((c.value for c in weights), ZERO) + budget_weight.value
-        findings.append(
-            make(
-                "performance.weights_total", outcome,
-                f"“{p.subject}”绩效自评表的指标权重合计{fmt(stated - budget_weight.value)}分加预算执行权重{budget_weight.text}分为{fmt(stated)}分，不等于100分。",
-                expected="100", actual=fmt(stated), difference=fmt(stated - HUNDRED),
-                evidence=[budget_weight.evidence(ctx.report), *[c.evidence(ctx.report) for c in weights[:4]]],
-            )
-        )
+        header = budget_header if budget_header is not None else (
+            HUNDRED - indicator_header if indicator_header is not None else None)
+        if budget_weight is not None and header is not None and header != budget_weight.value:
+            findings.append(make(
+                rid, "error",
+                f"“{p.subject}”绩效自评表的预算执行权重为{budget_weight.text}分，而表头所列分值为预算执行"
+                f"{fmt(header)}分、绩效指标{fmt(HUNDRED - header)}分。",
+                expected=fmt(header), actual=budget_weight.text, difference=fmt(budget_weight.value - header),
+                evidence=bw_evidence,
+            ))
     return findings
 
 
@@ -214,17 +261,16 @@ def total_row(ctx: RuleContext) -> list[Finding]:
         ind_s = [c for r in p.indicator_rows() if (c := _cell(t, r, _col(t, "得分")))]
         bw, bs = p.budget_cell("权重"), p.budget_cell("得分")
 
-        def total(cells: list[Cell]) -> Interval:
-            acc = Interval.exact(ZERO)
-            for c in cells:
-                acc = acc + c.interval
-            return acc
-
-        # Does the 合计 include the budget-execution part? Decide on the weights.
+        total = _sum_cells
+        # Does the 合计 include the budget-execution part? The stated 合计 weight says so: 100 is
+        # the whole table, 100 − the budget weight (90) the indicators alone; other values are
+        # read on the sums (never on the weights, which a wrong weight would make look right).
         with_budget = bw is not None and bs is not None
-        if total_w is not None and with_budget and not total_w.interval.overlaps(total([*ind_w, bw])) \
-                and total_w.interval.overlaps(total(ind_w)):
-            with_budget = False
+        if total_w is not None and with_budget and total_w.value != HUNDRED:
+            with_budget = not (
+                total_w.value == HUNDRED - bw.value
+                or (not total_w.interval.overlaps(total([*ind_w, bw])) and total_w.interval.overlaps(total(ind_w)))
+            )
         for name, stated, parts in (
             ("权重", total_w, [*ind_w, bw] if with_budget else ind_w),
             ("得分", total_s, [*ind_s, bs] if with_budget else ind_s),
@@ -232,7 +278,7 @@ def total_row(ctx: RuleContext) -> list[Finding]:
             if stated is None or not parts or any(c is None for c in parts):
                 continue
             decimals = max(c.decimals for c in [stated, *parts])
-            outcome = verdict(stated.interval, total(parts), decimals)
+            outcome = judge(stated.interval, total(parts), decimals)
             if outcome == "ok":
                 continue
             computed = sum((c.value for c in parts), ZERO)
@@ -241,7 +287,7 @@ def total_row(ctx: RuleContext) -> list[Finding]:
                     "performance.total_row", outcome,
                     f"“{p.subject}”绩效自评表合计{name}为{stated.text}分，但各项{name}之和为{fmt(computed)}分。",
                     expected=fmt(computed), actual=stated.text, difference=fmt(stated.value - computed),
-                    evidence=[stated.evidence(ctx.report), *[c.evidence(ctx.report) for c in parts[:4]]],
+                    evidence=[stated.evidence(ctx.report), *[c.evidence(ctx.report) for c in parts]],
                 )
             )
     return findings
@@ -318,9 +364,9 @@ def narrative_execution(ctx: RuleContext) -> list[Finding]:
             words = ("年初预算", "调整后预算")
         else:
             continue
-        # only the narrative that introduces the project's table (same section), not later annexes
+        # the project's one performance table, wherever the narrative stands (十、（四） or an annex)
         p = _project_for(ctx, "performance.narrative_execution", f)
-        if p is None or p.budget is None or p.indicators.section != f.section:
+        if p is None or p.budget is None:
             continue
         cells = [c for w in words if (c := p.budget_cell(w)) is not None]
         if not cells:

@@ -7,8 +7,10 @@ Two statements are grouped only when they surely state the same quantity:
   regardless of the order of its characters), row, column meaning, unit and year.
 Counts are left to the counts family and the nine standard tables to nine_tables. Figures in
 one sentence are an enumeration, never repeats of each other. Values must be identical when
-printed with the same decimals (one unit of the last digit off is 'rounding'); with different
-decimals the coarser value's interval must hold the finer one.
+printed with the same decimals (both are one exact value rounded the same way: any difference
+is an error); with different decimals the coarser value's interval must hold the finer one
+(2.0 and 2.00, 4.6 and 4.55 agree; 4.5 and 4.55 do not, and are 'rounding' only when one unit
+of the coarser digit apart).
 """
 
 from __future__ import annotations

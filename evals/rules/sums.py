@@ -16,8 +16,9 @@ from decimal import Decimal
 from evals.findings import Evidence, Finding, Severity
 from evals.intervals import HUNDRED, Interval, verdict
 from evals.registry import RuleContext, rule
+from evals.rules._audit import cell_value, figure_at, table_evidence
 from index.lexicon import FUNCTIONAL_CLASSES, canonical_metric, clean_metric_text
-from index.models import Figure
+from index.models import Figure, Table
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers
@@ -38,8 +39,16 @@ def is_money(figure: Figure) -> bool:
     return figure.unit in MONEY_FACTORS
 
 
+def bare_zero(figure: Figure) -> bool:
+    """A money amount printed as a bare 0 ('0万元'): nothing was spent, an exact zero, not a value
+    rounded to whole 万元 (an author who rounds prints 0.00, or the small amount itself)."""
+    return figure.value == 0 and figure.decimals == 0 and is_money(figure)
+
+
 def wan(figure: Figure) -> Interval:
-    """The interval a money figure stands for, in 万元."""
+    """The interval a money figure stands for, in 万元 (a bare 0 is exact)."""
+    if bare_zero(figure):
+        return Interval.exact(ZERO)
     factor = MONEY_FACTORS[figure.unit][0]
     interval = Interval.of(figure)
     return Interval(interval.lo * factor, interval.hi * factor)
@@ -51,7 +60,10 @@ def wan_value(figure: Figure) -> Decimal:
 
 
 def wan_decimals(figure: Figure) -> int:
-    """Display precision of a money figure once expressed in 万元."""
+    """Display precision of a money figure once expressed in 万元 (a bare 0, which is exact, has
+    the precision amounts are printed with: two decimals of 万元)."""
+    if bare_zero(figure):
+        return max(2, MONEY_FACTORS[figure.unit][1])
     return figure.decimals + MONEY_FACTORS[figure.unit][1]
 
 
@@ -664,6 +676,14 @@ def _is_item(figure: Figure) -> bool:
     return "（类）" in label and ("（项）" in label or "（款）" in label)
 
 
+def _is_budget(figure: Figure) -> bool:
+    """A budget amount stated beside an item's spending (metric '行政运行 年初预算')."""
+    if " " not in figure.metric:
+        return False
+    qualifier = figure.metric.rsplit(" ", 1)[1]
+    return "预算" in qualifier and "执行" not in qualifier and "决算" not in qualifier
+
+
 def _class_sentence(ctx: RuleContext) -> list[list[Figure]]:
     """Sentences stating two or more 类 amounts (the 结构 sentence)."""
     classes = [
@@ -684,6 +704,8 @@ def functional_classes(ctx: RuleContext) -> list[Finding]:
     findings: list[Finding] = []
     items: dict[str, dict[str, list[Figure]]] = defaultdict(lambda: defaultdict(list))
     for figure in narrative_amounts(ctx):
+        if _is_budget(figure):
+            continue  # "年初预算为X万元，支出决算为Y万元": the item's amount is Y
         if _is_item(figure) and (code := class_code(figure)):
             key = figure.code if figure.code and len(figure.code) == 7 else clean_metric_text(figure.label)
             if figure.code and len(figure.code) == 5:
@@ -817,6 +839,17 @@ def _sentence_start(ctx: RuleContext, figure: Figure) -> int:
 # ---------------------------------------------------------------------------------------------
 
 EXTRA_PAIRS = (("政府采购支出总额", "授予中小企业合同金额"), ("授予中小企业合同金额", "授予小微企业合同金额"))
+# Wholes stated once for the whole report (a section of their own), and parts stated elsewhere:
+# appropriations are part of all income and spending; the general budget's income and spending
+# are part of the appropriations (total = appropriation income + opening balances = spending +
+# closing balances, so a part never exceeds it, whatever the balances); the general budget's
+# basic spending is part of all basic spending.
+REPORT_PAIRS = (
+    ("收支总计", "财政拨款收支总计"),
+    ("财政拨款收支总计", "一般公共预算财政拨款收入"),
+    ("财政拨款收支总计", "一般公共预算财政拨款支出"),
+    ("基本支出", "一般公共预算财政拨款基本支出"),
+)
 
 
 @rule(
@@ -852,6 +885,15 @@ def part_exceeds_whole(ctx: RuleContext) -> list[Finding]:
                 continue
             if total is not None:
                 pairs.append((total, part))
+    for whole_metric, part_metric in REPORT_PAIRS:
+        wholes = [f for f in narrative_amounts(ctx, whole_metric) if f.subject is None]
+        parts = [f for f in narrative_amounts(ctx, part_metric) if f.subject is None]
+        if not wholes or not parts:
+            continue
+        if not same_value(wholes):
+            ctx.insufficient(rid)
+            continue
+        pairs.extend((wholes[0], part) for part in parts)
     for total, part in pairs:
         if (total.start, part.start) in seen:
             continue
@@ -874,3 +916,120 @@ def part_exceeds_whole(ctx: RuleContext) -> list[Finding]:
 
 # The nine standard tables' own sums (T1 balance, row columns, the 三公 table) are checked by
 # the nine_tables family, which covers everything these rules did and more.
+
+
+# ---------------------------------------------------------------------------------------------
+# Funding sources of a project's budget (绩效自评表 预算执行 part, 资金计划 tables)
+# ---------------------------------------------------------------------------------------------
+
+_PROJECT_FUND_TABLES = ("绩效自评表-预算执行", "资金计划")
+_TOTAL_LABELS = ("总额", "合计", "资金总额", "项目总额", "年度资金总额")
+# The sources the national template and its local variants list under 总额 (年度资金总额).
+_SOURCE_LABELS = (
+    "财政资金", "财政拨款", "当年财政拨款", "财政专户管理资金", "单位资金", "其他资金", "上年结转资金", "自有资金",
+    "自筹资金",
+)
+_MONEY_COLUMNS = (
+    ("年初预算", "年初预算"), ("调整后预算", "调整后预算数"), ("全年预算", "全年预算数"), ("执行数", "预算执行数"),
+)
+
+
+def _label(text: str) -> str:
+    return re.sub(r"^其中[:：]?", "", re.sub(r"\s+", "", text))
+
+
+def _money_column(table: Table, word: str) -> int | None:
+    width = max((len(r) for r in table.rows), default=0)
+    return next(
+        (c for c in range(width) if word in (h := table.header_text(c).replace(" ", "")) and "执行率" not in h), None
+    )
+
+
+def _cell_figure(ctx: RuleContext, table: Table, row: int, col: int) -> tuple[Decimal, int, Evidence | None] | None:
+    """(value, decimals, evidence) of a money cell; value 0 (exact) for an empty or '/' cell;
+    None when the cell holds text that is no number."""
+    cells = table.rows[row]
+    text = cells[col].text.strip() if col < len(cells) else ""
+    if text in ("", "/", "-", "—", "－"):
+        return ZERO, None, None
+    parsed = cell_value(text)
+    if parsed is None:
+        return None
+    figure = figure_at(ctx.report, table.id, row, col)
+    evidence = Evidence.of(figure) if figure else table_evidence(table, row, col)
+    return parsed[0], parsed[1], evidence
+
+
+@rule(
+    "sums.funding_sources",
+    family=FAMILY,
+    severity="error",
+    zh="绩效自评表、资金计划表：总额＝财政资金＋财政专户管理资金＋单位资金＋其他资金（年初预算、调整后预算数、预算执行数各栏）",
+    en="performance / fund-plan tables: 总额 = the funding sources, in each of the 年初预算, 调整后预算 and 执行数 columns",
+    needs="tables",
+)
+def funding_sources(ctx: RuleContext) -> list[Finding]:
+    rid = "sums.funding_sources"
+    findings: list[Finding] = []
+    for table in ctx.report.tables:
+        if table.kind not in _PROJECT_FUND_TABLES:
+            continue
+        labelled: list[tuple[int, str]] = []
+        for r in range(table.header_rows, len(table.rows)):
+            label = next((_label(c.text) for c in table.rows[r][:3] if _label(c.text)
+                          and not re.fullmatch(r"[\d.,%％/]+", _label(c.text))), "")
+            labelled.append((r, label))
+        totals = [r for r, label in labelled if label in _TOTAL_LABELS]
+        if len(totals) != 1:
+            ctx.insufficient(rid)
+            continue
+        total_row = totals[0]
+        sources = [(r, label) for r, label in labelled if r > total_row and label in _SOURCE_LABELS]
+        unknown = [label for r, label in labelled if r > total_row and label and label not in _SOURCE_LABELS]
+        if not sources or unknown:
+            ctx.insufficient(rid)  # a breakdown the rule cannot read as the whole list of sources
+            continue
+        failing: list[tuple[str, str, list[str], Decimal, list[Evidence]]] = []
+        worst = "ok"
+        for word, name in _MONEY_COLUMNS:
+            col = _money_column(table, word)
+            if col is None:
+                continue
+            total = _cell_figure(ctx, table, total_row, col)
+            parts = [(label, _cell_figure(ctx, table, r, col)) for r, label in sources]
+            if total is None or total[2] is None or any(p is None for _, p in parts):
+                ctx.insufficient(rid)
+                continue
+            if all(p[2] is None for _, p in parts):
+                continue  # no source stated in this column
+            stated = Interval.displayed(total[0], total[1])
+            computed = Interval.exact(ZERO)
+            for _, (value, decimals, evidence) in parts:
+                computed = computed + (Interval.displayed(value, decimals) if evidence else Interval.exact(ZERO))
+            outcome = verdict(stated, computed, total[1])
+            if outcome == "ok":
+                continue
+            worst = "error" if "error" in (worst, outcome) else "rounding"
+            listing = [f"{label}{fmt(value, decimals) if evidence else '（空）'}" for label, (value, decimals, evidence) in parts]
+            point = sum((value for _, (value, _, _) in parts), ZERO)
+            failing.append((name, fmt(total[0], total[1]), listing, point,
+                            [total[2], *[e for _, (_, _, e) in parts if e is not None]]))
+        if not failing:
+            continue
+        where = "绩效自评表" if table.kind.startswith("绩效") else "资金计划表"
+        described = "；".join(f"{name}总额{stated}万元，而{'＋'.join(listing)}＝{fmt(point)}万元"
+                             for name, stated, listing, point, _ in failing)
+        message = f"“{table.subject or ''}”{where}各资金来源之和与总额不符：{described}。"
+        evidence = [e for *_, evs in failing for e in evs]
+        first = failing[0]
+        expected = "；".join(f"{name}={fmt(point)}" for name, _, _, point, _ in failing)
+        actual = "；".join(f"{name}={stated}" for name, stated, _, _, _ in failing)
+        difference = fmt(Decimal(first[1]) - first[3])
+        if worst == "rounding":
+            findings.append(Finding(rule=rid, family="rounding", severity="info",
+                                    message=message.rstrip("。") + "（仅差最后一位的舍入，或系舍入方向有误）。",
+                                    expected=expected, actual=actual, difference=difference, evidence=evidence))
+        else:
+            findings.append(Finding(rule=rid, family=FAMILY, severity="error", message=message, expected=expected,
+                                    actual=actual, difference=difference, evidence=evidence))
+    return findings

@@ -27,6 +27,7 @@ def test_seed_yields_exactly_the_audited_items() -> None:
         "completion.rate",  # 5. 项目全年预算数100.00万元，执行数为95.83万元，完成预算的100%
         "completion.table_rate",  # 3. 政府工作专项经费 绩效自评表 96.96%
         "completion.table_rate",  # 4. 2022年度政府工作经费 绩效自评表 96.96%
+        "sums.funding_sources",  # 6. 政府工作专项经费 财政资金 2.04/2.00/2.00 vs 总额 100.00/95.83/95.83
         "sums.part_exceeds_whole",  # 1. 服务 10万元 > 总额 2.0万元
         "sums.procurement_parts",  # 1. 2.0 ≠ 2.0 + 0 + 10
     ]
@@ -41,6 +42,10 @@ def test_seed_yields_exactly_the_audited_items() -> None:
         "95.83%" in by_rule["completion.rate"].message
         and "政府工作专项经费" in by_rule["completion.rate"].message
     )
+    sources = by_rule["sums.funding_sources"]
+    assert "政府工作专项经费" in sources.message and "2022年度" not in sources.message
+    assert sources.expected == "年初预算=2.04；调整后预算数=2.00；预算执行数=2.00"
+    assert sources.actual == "年初预算=100.00；调整后预算数=95.83；预算执行数=95.83"
     tables = sorted(f.message for f in serious if f.rule == "completion.table_rate")
     assert tables[0].startswith("2022年度政府工作经费") and tables[1].startswith("政府工作专项经费")
     assert all("调整后预算数" in m and "年初预算数" in m and "96.96%" in m for m in tables)

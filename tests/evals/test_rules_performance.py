@@ -61,6 +61,34 @@ def test_weights_total(tmp_path: Path, kwargs: dict, expected: list) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
+        # whole-number weights are set, not rounded: one point off is an error, not 'rounding'
+        ({"weights": ("20", "71"), "scores": ("20", "70")}, [("performance.weights_total", "performance", "error")]),
+        # the budget weight disagrees with the split the headers state (10 / 90)
+        ({"bw": "11", "bs": "10", "weights": ("20", "69"), "scores": ("20", "69"), "total": ("100", "99")},
+         [("performance.weights_total", "performance", "error")]),
+    ],
+)
+def test_weights_total_exact_and_headers(tmp_path: Path, kwargs: dict, expected: list) -> None:
+    findings, _ = run(parse_text(tmp_path, perf(**kwargs)), "performance.weights_total")
+    assert severities(findings) == expected
+
+
+def test_a_changed_weight_is_pointed_at(tmp_path: Path) -> None:
+    """长效管理机制 15 → 25 in a table whose 合计 still says 100: the weights no longer add up,
+    and both rules point at every weight (the changed one among them), not only the first few."""
+    text = perf(weights=("30", "70"), scores=("20", "70"))
+    parsed = parse_text(tmp_path, text)
+    changed = parsed.report.text.index("\t30\n")
+    for rule_id in ("performance.weights_total", "performance.total_row"):
+        findings, _ = run(parsed, rule_id)
+        assert severities(findings) == [(rule_id, "performance", "error")], rule_id
+        assert "权重" in findings[0].message
+        assert any(e.start is not None and e.start <= changed + 1 < e.end for e in findings[0].evidence), rule_id
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
         ({"scores": ("20", "70")}, []),
         ({"scores": ("21", "69")}, [("performance.score_within_weight", "performance", "error")]),
         ({"bs": "11", "scores": ("20", "69")}, [("performance.score_within_weight", "performance", "error")]),
@@ -108,7 +136,8 @@ def test_narrative_score(tmp_path: Path, kwargs: dict, expected: list) -> None:
         ({"plan": "2.04"}, []),  # the 年初预算 matches too
         ({"spent": "1.90"}, [("performance.narrative_execution", "performance", "error")]),
         ({"plan": "2.50"}, [("performance.narrative_execution", "performance", "error")]),
-        ({"spent": "2.01"}, [("performance.narrative_execution", "rounding", "info")]),
+        # two printings of one amount with the same decimals: a cent apart is an error, not rounding
+        ({"spent": "2.01"}, [("performance.narrative_execution", "performance", "error")]),
     ],
 )
 def test_narrative_execution(tmp_path: Path, kwargs: dict, expected: list) -> None:

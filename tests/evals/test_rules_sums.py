@@ -211,3 +211,102 @@ def test_expenditure_table_rows_are_checked_by_the_nine_tables_family() -> None:
     assert severities(findings) == [("nine_tables.row_columns", "nine_tables", "error")]
     edge = table_report("支出决算表", None, header, [["合计", "100.02", "60.00", "40.00"]])
     assert severities(run(edge, "nine_tables.row_columns")[0]) == [("nine_tables.row_columns", "rounding", "info")]
+
+
+# ---- funding sources of a project's table (绩效自评表 预算执行 part, 资金计划) ----------------
+
+_FUND_HEADER = ["年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率"]
+
+
+def _fund_table(kind: str, fiscal: list[str], own: list[str] | None = None, extra: list[list[str]] | None = None):
+    rows = [
+        ["总额", "100.00", "95.83", "95.83", "100.00%"],
+        ["其中：财政资金", *fiscal, "100.00%"],
+        ["财政专户管理资金", "0.00", "0.00", "0.00", "0.00%"],
+        ["单位资金", *(own or ["0.00", "0.00", "0.00"]), "0.00%"],
+        ["其他资金", "", "", "", ""],
+        *(extra or []),
+    ]
+    return table_report(kind, "政府工作专项经费", _FUND_HEADER, rows)
+
+
+@pytest.mark.parametrize("kind", ["绩效自评表-预算执行", "资金计划"])
+@pytest.mark.parametrize(
+    ("fiscal", "own", "expected"),
+    [
+        (["100.00", "95.83", "95.83"], None, []),
+        (["90.00", "85.83", "85.83"], ["10.00", "10.00", "10.00"], []),  # two sources
+        (["99.99", "95.82", "95.84"], ["0.00", "0.00", "0.00"], []),  # two parts of ±0.005 hold ±0.01
+        (["99.97", "95.83", "95.83"], None, [("sums.funding_sources", "rounding", "info")]),  # one unit outside
+        (["2.04", "2.00", "2.00"], None, [("sums.funding_sources", "sums", "error")]),  # seed-audit item 6
+        (["100.00", "95.83", "95.93"], None, [("sums.funding_sources", "sums", "error")]),
+    ],
+)
+def test_funding_sources(kind: str, fiscal: list[str], own: list[str] | None, expected: list) -> None:
+    findings, _ = run(_fund_table(kind, fiscal, own), "sums.funding_sources")
+    assert severities(findings) == expected
+    if expected and expected[0][2] == "error":
+        assert len(findings) == 1  # one finding per table, naming the columns that fail
+        quotes = {e.start for e in findings[0].evidence}
+        assert len(quotes) >= 2
+
+
+def test_funding_sources_names_each_failing_column() -> None:
+    findings, _ = run(_fund_table("绩效自评表-预算执行", ["2.04", "2.00", "2.00"]), "sums.funding_sources")
+    message = findings[0].message
+    assert all(word in message for word in ("年初预算", "调整后预算数", "预算执行数", "2.04", "100.00"))
+    assert findings[0].expected == "年初预算=2.04；调整后预算数=2.00；预算执行数=2.00"
+
+
+def test_funding_sources_with_an_unknown_row_is_insufficient() -> None:
+    """A row the rule cannot read as a funding source (a sub-breakdown such as 中央资金) may
+    change what adds up to what: no verdict."""
+    table = _fund_table("资金计划", ["2.04", "2.00", "2.00"], extra=[["中央资金", "1.00", "1.00", "1.00", ""]])
+    findings, insufficient = run(table, "sums.funding_sources")
+    assert findings == [] and insufficient.get("sums.funding_sources") == 1
+
+
+ZERO_SANGONG = """七、财政拨款“三公”经费支出决算情况说明
+（一）“三公”经费财政拨款支出决算总体情况说明
+2023年度“三公”经费财政拨款支出决算为{total}万元。
+（二）“三公”经费财政拨款支出决算具体情况说明
+2023年度“三公”经费财政拨款支出决算中，因公出国（境）费支出决算{abroad}万元；公务用车购置及运行维护费支出决算0万元；公务接待费支出决算0万元。"""
+
+
+@pytest.mark.parametrize(
+    ("total", "abroad", "expected"),
+    [
+        ("0", "0", []),
+        ("0", "0.00", []),
+        # a bare 0 is nothing spent, not a value rounded to whole 万元: 0 → 1 is an error
+        ("0", "1", [("sums.sangong_parts", "sums", "error")]),
+        ("1.00", "0", [("sums.sangong_parts", "sums", "error")]),
+    ],
+)
+def test_a_bare_zero_is_exact(tmp_path: Path, total: str, abroad: str, expected: list) -> None:
+    findings, _ = run(parse_text(tmp_path, ZERO_SANGONG.format(total=total, abroad=abroad)), "sums.sangong_parts")
+    assert severities(findings) == expected
+
+
+APPROPRIATIONS = """一、收入支出决算总体情况说明
+2023年度收、支总计均为{grand}万元。
+四、财政拨款收入支出决算总体情况说明
+2023年度财政拨款收、支总计均为{fiscal}万元。
+五、一般公共预算财政拨款支出决算情况说明
+（一）一般公共预算财政拨款支出决算总体情况
+2023年度一般公共预算财政拨款支出{general}万元，占本年支出合计的100%。"""
+
+
+@pytest.mark.parametrize(
+    ("grand", "fiscal", "general", "expected"),
+    [
+        ("100.00", "100.00", "100.00", []),
+        ("120.00", "110.00", "100.00", []),  # balances: the totals may exceed their parts
+        ("100.00", "110.00", "100.00", [("sums.part_exceeds_whole", "sums", "error")]),  # 财政拨款 > 全部
+        ("100.00", "99.90", "100.00", [("sums.part_exceeds_whole", "sums", "error")]),  # 一般公共预算 > 财政拨款
+    ],
+)
+def test_appropriations_never_exceed_their_wholes(tmp_path: Path, grand, fiscal, general, expected) -> None:
+    body = APPROPRIATIONS.format(grand=grand, fiscal=fiscal, general=general)
+    findings, _ = run(parse_text(tmp_path, body), "sums.part_exceeds_whole")
+    assert severities(findings) == expected
