@@ -5,6 +5,8 @@
     juesuan figures PATH       the stated figures of one file (no store needed)
     juesuan reports            what is stored
     juesuan check PATH...      run the consistency rules over files, folders or stored reports
+    juesuan ask QUESTION       answer a question from the stored reports, every number checked
+    juesuan verify TEXT --report R   check every number of an answer against one report
 
 Exit codes: 0 success, 2 when an input could not be read (each named, with the reason);
 `check` exits 1 when a report has an error finding (and no input was unreadable).
@@ -175,10 +177,15 @@ _FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown"
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="report files, folders (checked recursively) or ids of ingested reports")],
+    paths: Annotated[list[str], typer.Argument(
+        help="report files, folders (checked recursively) or ids of ingested reports", metavar="PATH",
+    )],
     previous: Annotated[
         list[str] | None,
-        typer.Option("--previous", help="last year's report of the same department (file, folder or id; repeatable)"),
+        typer.Option(
+            "--previous", metavar="PATH",
+            help="last year's report of the same department (file, folder or id; repeatable)",
+        ),
     ] = None,
     fmt: Annotated[
         CheckFormat | None,
@@ -188,13 +195,14 @@ def check(
     data_dir: DataDir = None,
     rule: Annotated[
         list[str] | None,
-        typer.Option("--rule", "-r", help="run only this rule id or family (repeatable, or comma-separated)"),
+        typer.Option(
+            "--rule", "-r", metavar="ID", help="run only this rule id or family (repeatable, or comma-separated)",
+        ),
     ] = None,
 ) -> None:
     """Check reports against the consistency rules; exit 1 when any has an error finding."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from evals.check import Checker, check_one, exit_code, pick_previous, select_rules
     from index.loaders import LoadError
@@ -262,11 +270,13 @@ def check(
     _write_check_output(results, failures, fmt, output)
     if len(results) + len(failures) > 1:
         to_terminal = fmt is CheckFormat.markdown and output is None and sys.stdout.isatty()
-        (out if to_terminal else err).print(_check_summary_table(results, failures))
+        console = out if to_terminal else err
+        console.print()
+        console.print(_check_summary_table(results, failures))
     raise typer.Exit(exit_code(results, failures))
 
 
-def _write_check_output(results, failures: list[str], fmt: "CheckFormat", output: Path | None) -> None:
+def _write_check_output(results, failures: list[str], fmt: CheckFormat, output: Path | None) -> None:
     """Render the results and write them to --output or stdout (markdown rendered on a terminal)."""
     from evals import report_formats
 
@@ -277,7 +287,8 @@ def _write_check_output(results, failures: list[str], fmt: "CheckFormat", output
     elif fmt is CheckFormat.xlsx:
         data = report_formats.to_xlsx(results, failures)
     else:
-        data = report_formats.to_markdown(results, failures)
+        terminal = output is None and sys.stdout.isatty()
+        data = report_formats.to_markdown(results, failures, overview=not terminal)
     if output is not None:
         try:
             if isinstance(data, bytes):
@@ -294,7 +305,7 @@ def _write_check_output(results, failures: list[str], fmt: "CheckFormat", output
     elif fmt is CheckFormat.markdown and sys.stdout.isatty():
         from rich.markdown import Markdown
 
-        out.print(Markdown(data))
+        Console().print(Markdown(data))  # wrapped to the terminal, unlike `out`
     else:
         sys.stdout.write(data)
         sys.stdout.flush()
@@ -320,6 +331,176 @@ def _check_summary_table(results, failures: list[str]) -> RichTable:
     table.add_row(f"合计 {len(results)} 份" + (f"，{len(failures)} 个未能读取" if failures else ""), "", "",
                   *(str(n) for n in total))
     return table
+
+
+@app.command()
+def verify(
+    answer: Annotated[str, typer.Argument(help="the answer text whose numbers are checked")],
+    report: Annotated[str, typer.Option("--report", help="a report file, or the id (or id prefix) of an ingested report")],
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help='print {"claims": [...]}')] = False,
+) -> None:
+    """Check every number of an answer against one report (no model: the verifier alone)."""
+    from rich.markup import escape
+
+    from index.loaders import LoadError
+    from index.parse import parse_file
+    from index.store import Store
+    from rag.verify import render_marked, verify_against_report
+
+    _logging()
+    settings = _settings(data_dir)
+    parsed = None
+    path = Path(report).expanduser()
+    if path.is_file():
+        try:
+            parsed = parse_file(path, settings.max_upload_bytes, settings.chunk_chars)
+        except LoadError as exc:
+            err.print(f"✗ {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+    elif (settings.data_dir / "juesuan.sqlite").exists():
+        store = Store(settings.data_dir)
+        try:
+            ids = store.find_reports(report)
+            if len(ids) > 1:
+                err.print(f"✗ {report}: 匹配到多份报告（{', '.join(ids[:5])}），请给出更长的 id", markup=False,
+                          highlight=False)
+                raise typer.Exit(2)
+            parsed = store.load_parsed(ids[0]) if ids else None
+        finally:
+            store.close()
+    if parsed is None:
+        err.print(f"✗ {report}: 不是可读的报告文件，也不是已入库报告的 id", markup=False, highlight=False)
+        raise typer.Exit(2)
+    claims = verify_against_report(answer, parsed)
+    if as_json:
+        data = {"report_id": parsed.report.id, "claims": [c.model_dump(mode="json") for c in claims]}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        return
+    out.print(escape(render_marked(answer, claims)), highlight=False)
+    if not claims:
+        out.print("（答案中没有需要核对的数字）", highlight=False)
+        return
+    table = RichTable(title=f"核对 {len(claims)} 个数字：{parsed.report.title or parsed.report.id}")
+    for column in ("数字", "结论", "指标", "报告为", "依据", "章节", "页"):
+        table.add_column(column)
+    names = {"supported": "✓ 相符", "contradicted": "✗ 不符", "unsupported": "? 未核实"}
+    for c in claims:
+        ev = c.evidence
+        table.add_row(
+            escape(c.text), names[c.verdict], escape(c.metric or ""), escape(c.expected or ""),
+            escape(c.how if not c.how.startswith("stated") else (ev.quote[:60] if ev else c.how)),
+            escape(ev.section if ev else ""), str(ev.page or "") if ev else "",
+        )
+    out.print(table)
+
+
+class AskProvider(str, Enum):
+    """Providers of `juesuan ask --provider`."""
+
+    auto = "auto"
+    extractive = "extractive"
+    llamacpp = "llamacpp"
+    openai = "openai"
+    ollama = "ollama"
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question, e.g. 公务接待费为何下降？")],
+    report: Annotated[
+        str | None,
+        typer.Option("--report", help="a report file (ingested first) or an ingested id, id prefix or department"),
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the answer as JSON")] = False,
+    provider: Annotated[
+        AskProvider | None, typer.Option("--provider", help="who answers (default: JUESUAN_LLM__PROVIDER, auto)")
+    ] = None,
+) -> None:
+    """Answer a question from the ingested reports, with citations and every number checked."""
+    from rich.markup import escape
+
+    from index.ingest import Library
+    from prompts import PromptError
+    from rag.chain import AnswerChain
+    from rag.local_model import LocalModelError
+    from rag.providers import ProviderError
+    from rag.verify import render_marked
+
+    _logging()
+    settings = _settings(data_dir)
+    library = Library(settings)
+    try:
+        report_ids = _ask_scope(library, report)
+        try:
+            chain = AnswerChain(library, settings, provider=provider.value if provider else None)
+        except (ProviderError, LocalModelError, PromptError, FileNotFoundError) as exc:
+            err.print(f"✗ {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        answer = chain.invoke(question, report_ids)
+    finally:
+        library.close()
+    if as_json:
+        sys.stdout.write(json.dumps(answer_json(answer), ensure_ascii=False, indent=1) + "\n")
+        return
+    out.print(escape(render_marked(answer.answer, answer.claims)), highlight=False)
+    if answer.citations:
+        out.print("\n[bold]出处[/bold]", highlight=False)
+        for c in answer.citations:
+            page = f" 第{c.page}页" if c.page else ""
+            out.print(f"[{c.n}] {escape(c.section)}{page}：{escape(c.quote)}", highlight=False)
+    counts = {v: sum(c.verdict == v for c in answer.claims) for v in ("supported", "contradicted", "unsupported")}
+    note = f"（{chain.choice.note}）" if chain.choice.note else ""
+    err.print(
+        f"回答：{chain.provider}（{chain.choice.label}）{note}；数字核对：{counts['supported']} 个有据、"
+        f"{counts['contradicted']} 个与报告不符、{counts['unsupported']} 个未能核实",
+        markup=False, highlight=False,
+    )
+
+
+def _ask_scope(library, report: str | None) -> list[str] | None:
+    """The report ids `ask` is limited to (None: all stored), ingesting a file first; exits 2 when unusable."""
+    if report is not None and Path(report).expanduser().is_file():
+        result = library.ingest([Path(report).expanduser()], progress=False)[0]
+        if result.status == "failed":
+            err.print(f"✗ {result.message}", markup=False, highlight=False)
+            raise typer.Exit(2)
+        return [result.report_id]
+    if report is not None:
+        ids = library.store.find_reports(report)
+        if not ids:
+            err.print(f"✗ 没有找到报告 {report}：给出文件路径，或 juesuan reports 列出的 id、id 前缀或单位名称",
+                      markup=False, highlight=False)
+            raise typer.Exit(2)
+        return ids
+    if not library.store.report_ids():
+        err.print(
+            f"✗ {library.data_dir} 中还没有入库的报告：用 --report 文件 提问，或先 juesuan ingest 文件",
+            markup=False, highlight=False,
+        )
+        raise typer.Exit(2)
+    return None
+
+
+def answer_json(answer) -> dict:
+    """The public JSON shape of an answer (other tools rely on these keys)."""
+    return {
+        "answer": answer.answer,
+        "provider": answer.provider,
+        "citations": [
+            {"n": c.n, "report_id": c.report_id, "section": c.section, "page": c.page, "quote": c.quote}
+            for c in answer.citations
+        ],
+        "claims": [
+            {
+                "text": c.text, "value": c.value, "unit": c.unit, "verdict": c.verdict,
+                "evidence": c.evidence.model_dump() if c.evidence else None,
+                "expected": c.expected, "metric": c.metric, "how": c.how, "start": c.start, "end": c.end,
+            }
+            for c in answer.claims
+        ],
+    }
 
 
 @app.command()

@@ -88,22 +88,27 @@ class Library:
         """Close the SQLite connection."""
         self.store.close()
 
-    def ingest_file(self, path: Path) -> IngestResult:
-        """Parse, embed and store one file; never raises for a bad file."""
+    def ingest_file(self, path: Path, source_name: str | None = None) -> IngestResult:
+        """Parse, embed and store one file; never raises for a bad file.
+
+        `source_name` is the name to store and show (an upload saved under a safe temporary
+        name); it is never used as a path. Defaults to `path.name`.
+        """
+        name = source_name or path.name
         try:
-            doc = load_document(path, self.settings.max_upload_bytes)
+            doc = load_document(path, self.settings.max_upload_bytes, source_name)
             data = path.read_bytes()
             report_id = report_id_for(data)
             if self.store.has_report(report_id):
                 return IngestResult(path, "unchanged", "已入库，内容未变", report_id)
             parsed = parse_document(doc, data, self.settings.chunk_chars)
             if not parsed.figures and parsed.report.year is None:
-                raise LoadError(f"{path.name}: 不像一份部门决算（没有找到年度、单位或任何数字）")
+                raise LoadError(f"{name}: 不像一份部门决算（没有找到年度、单位或任何数字）")
         except LoadError as exc:
             return IngestResult(path, "failed", str(exc))
         except Exception as exc:
-            log.exception("unexpected error parsing %s", path.name)
-            return IngestResult(path, "failed", f"{path.name}: 解析失败（{type(exc).__name__}: {exc}）")
+            log.exception("unexpected error parsing %s", name)
+            return IngestResult(path, "failed", f"{name}: 解析失败（{type(exc).__name__}: {exc}）")
         tokens = [tokenize(f"{c.heading}\n{c.text}") for c in parsed.chunks]
         embeddings = self.embedder.embed_documents(
             [f"{c.heading}\n{c.text}" for c in parsed.chunks], self.settings.embedding.batch_size

@@ -23,14 +23,16 @@ def _sniff(data: bytes, suffix: str) -> str:
     return {".md": "md", ".markdown": "md"}.get(suffix, suffix.lstrip("."))
 
 
-def load_document(path: Path, max_bytes: int) -> LoadedDocument:
+def load_document(path: Path, max_bytes: int, source_name: str | None = None) -> LoadedDocument:
     """Read any supported report file; raise LoadError (message names the file) when it can't.
 
     The format is decided by the file's content where the content says it (a PDF named .txt is
-    read as a PDF), else by its suffix.
+    read as a PDF), else by its suffix. `source_name` is the name the user knows the file by
+    (an upload saved under a safe temporary name): it is only displayed and stored, never used
+    as a path, and its suffix picks the loader. Defaults to `path.name`.
     """
-    name = path.name
-    suffix = path.suffix.lower()
+    name = source_name or path.name
+    suffix = Path(name).suffix.lower() if source_name else path.suffix.lower()
     try:
         size = path.stat().st_size
     except OSError as exc:

@@ -1,0 +1,178 @@
+"""Which model writes the answer, chosen by `LLMSettings` (JUESUAN_LLM__*).
+
+- `openai`: any OpenAI-compatible endpoint through langchain_openai.ChatOpenAI (DeepSeek,
+  Qwen/DashScope, vLLM, a llama.cpp server, ollama's /v1) at `base_url`.
+- `ollama`: langchain_ollama.ChatOllama at `base_url` (default http://127.0.0.1:11434).
+- `llamacpp`: a GGUF file run in-process (rag.llamacpp.ChatLlamaCpp); `model_path`, or the
+  small bundled model (rag.local_model) when no path is set.
+- `extractive`: no model at all (rag.extractive).
+- `auto`: the first that works: a configured OpenAI-compatible endpoint that answers → an
+  ollama server that answers and has a model → a configured GGUF file that exists →
+  extractive. The bundled 0.5B model is not picked by `auto`: it is there to test the chain,
+  and the extractive answer is more faithful than what it writes (docs/answering.md).
+
+The API key is read from a SecretStr at the moment the client is built; it is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from index.settings import LLMSettings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_OLLAMA_URL", "ModelChoice", "ProviderError", "choose_model", "endpoint_answers"]
+
+DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
+
+
+class ProviderError(RuntimeError):
+    """The requested provider cannot be used; the message says why and what to set."""
+
+
+@dataclass
+class ModelChoice:
+    """The provider that will answer, its chat model (None for extractive) and why it was chosen."""
+
+    provider: str
+    model: BaseChatModel | None = None
+    label: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        """How `auto` got here, one clause per provider it tried."""
+        return "；".join(self.notes)
+
+
+def _get(url: str, timeout: float, headers: dict[str, str] | None = None) -> tuple[int, bytes] | None:
+    """(status, body) of a GET, or None when nothing answers at that address."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read(1 << 20)
+    except urllib.error.HTTPError as exc:  # it answered, with an error status
+        return exc.code, b""
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def endpoint_answers(base_url: str, timeout: float, api_key: str | None = None) -> bool:
+    """True when an OpenAI-compatible server answers at base_url (GET {base_url}/models)."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    result = _get(base_url.rstrip("/") + "/models", timeout, headers)
+    return result is not None and result[0] < 500
+
+
+def _ollama_models(base_url: str, timeout: float) -> list[str] | None:
+    """Names of the models an ollama server has, or None when it does not answer."""
+    result = _get(base_url.rstrip("/") + "/api/tags", timeout)
+    if result is None or result[0] != 200:
+        return None
+    try:
+        return [m["name"] for m in json.loads(result[1]).get("models", [])]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _openai(s: LLMSettings) -> ModelChoice:
+    from langchain_openai import ChatOpenAI
+
+    if not s.base_url:
+        raise ProviderError("openai: set JUESUAN_LLM__BASE_URL to an OpenAI-compatible endpoint (…/v1)")
+    key = s.api_key.get_secret_value() if s.api_key is not None else "not-needed"
+    model = ChatOpenAI(
+        model=s.model or "default", base_url=s.base_url, api_key=key, temperature=s.temperature,
+        max_tokens=s.max_tokens, timeout=s.timeout, max_retries=1,
+    )
+    return ModelChoice("openai", model, f"{s.model or 'default'} @ {s.base_url}")
+
+
+def _ollama(s: LLMSettings, base_url: str, model_name: str) -> ModelChoice:
+    from langchain_ollama import ChatOllama
+
+    model = ChatOllama(
+        model=model_name, base_url=base_url, temperature=s.temperature, num_predict=s.max_tokens,
+        num_ctx=s.n_ctx, client_kwargs={"timeout": s.timeout},
+    )
+    return ModelChoice("ollama", model, f"{model_name} @ {base_url}")
+
+
+def _llamacpp(s: LLMSettings, cache_dir: Path | None = None) -> ModelChoice:
+    from rag.llamacpp import ChatLlamaCpp
+
+    path = s.model_path
+    if path is None:
+        from rag.local_model import local_model_path
+
+        path = local_model_path(cache_dir)
+    elif not path.is_file():
+        raise ProviderError(f"llamacpp: {path} does not exist (JUESUAN_LLM__MODEL_PATH)")
+    model = ChatLlamaCpp(model_path=path, n_ctx=s.n_ctx, n_threads=s.n_threads, temperature=s.temperature,
+                         max_tokens=s.max_tokens)
+    return ModelChoice("llamacpp", model, path.name)
+
+
+def choose_model(settings: LLMSettings, provider: str | None = None, cache_dir: Path | None = None) -> ModelChoice:
+    """The model for `provider` (default: settings.provider); `auto` tries each in turn.
+
+    `cache_dir` is where the bundled model is assembled (default: <data dir>/models).
+    """
+    provider = provider or settings.provider
+    if provider == "extractive":
+        return ModelChoice("extractive", None, "extractive (no model)")
+    if provider == "openai":
+        return _openai(settings)
+    if provider == "ollama":
+        base_url = settings.base_url or DEFAULT_OLLAMA_URL
+        name = settings.model
+        if not name:
+            names = _ollama_models(base_url, settings.probe_timeout)
+            if not names:
+                raise ProviderError(f"ollama: no server with a model at {base_url} (JUESUAN_LLM__MODEL)")
+            name = names[0]
+        return _ollama(settings, base_url, name)
+    if provider == "llamacpp":
+        return _llamacpp(settings, cache_dir)
+    if provider != "auto":
+        raise ProviderError(f"unknown provider {provider!r}: auto, extractive, llamacpp, openai or ollama")
+
+    notes: list[str] = []
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    if not settings.base_url:
+        notes.append("openai: 未配置端点")
+    elif endpoint_answers(settings.base_url, settings.probe_timeout, key):
+        choice = _openai(settings)
+        choice.notes = notes + [f"openai: {settings.base_url} 可用"]
+        return choice
+    else:
+        notes.append(f"openai: {settings.base_url} 无应答")
+    names = _ollama_models(DEFAULT_OLLAMA_URL, settings.probe_timeout)
+    if names is None:
+        notes.append(f"ollama: {DEFAULT_OLLAMA_URL} 无应答")
+    elif settings.model and settings.model not in names:
+        notes.append(f"ollama: 没有模型 {settings.model}")
+    elif not names:
+        notes.append("ollama: 没有已下载的模型")
+    else:
+        choice = _ollama(settings, DEFAULT_OLLAMA_URL, settings.model or names[0])
+        choice.notes = notes + ["ollama: 可用"]
+        return choice
+    if settings.model_path is None:
+        notes.append("llamacpp: 未配置 GGUF 文件")
+    elif settings.model_path.is_file():
+        choice = _llamacpp(settings)
+        choice.notes = notes + [f"llamacpp: {settings.model_path.name}"]
+        return choice
+    else:
+        notes.append(f"llamacpp: {settings.model_path} 不存在")
+    log.info("auto provider: %s → extractive", "；".join(notes))
+    return ModelChoice("extractive", None, "extractive (no model)", notes + ["→ extractive"])
