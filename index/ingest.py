@@ -11,6 +11,7 @@ and the others go on. Re-ingesting the same bytes is a no-op (the report id is t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,9 @@ class Library:
         self._embedder = embedder
         self._vectors: VectorStore | None = None
         self._bm25: BM25Index | None = None
+        # One writer at a time, and one BM25 rebuild at a time: the app serves several
+        # sessions from threads that share this library (and its SQLite connection).
+        self._lock = threading.RLock()
 
     @property
     def embedder(self) -> Embedder:
@@ -72,17 +76,18 @@ class Library:
     @property
     def bm25(self) -> BM25Index:
         """The BM25 index, rebuilt when it does not reflect the store."""
-        generation = self.store.generation()
-        if self._bm25 is not None and self._bm25.generation == generation:
-            return self._bm25
-        folder = self.data_dir / "bm25"
-        index = BM25Index.load(folder)
-        if index is None or index.generation != generation:
-            pairs = self.store.chunks()
-            index = BM25Index.build([c.id for c, _ in pairs], [t for _, t in pairs], generation)
-            index.save(folder)
-        self._bm25 = index
-        return index
+        with self._lock:
+            generation = self.store.generation()
+            if self._bm25 is not None and self._bm25.generation == generation:
+                return self._bm25
+            folder = self.data_dir / "bm25"
+            index = BM25Index.load(folder)
+            if index is None or index.generation != generation:
+                pairs = self.store.chunks()
+                index = BM25Index.build([c.id for c, _ in pairs], [t for _, t in pairs], generation)
+                index.save(folder)
+            self._bm25 = index
+            return index
 
     def close(self) -> None:
         """Close the SQLite connection."""
@@ -113,13 +118,16 @@ class Library:
         embeddings = self.embedder.embed_documents(
             [f"{c.heading}\n{c.text}" for c in parsed.chunks], self.settings.embedding.batch_size
         )
-        self.vectors.add(parsed.chunks, embeddings)
-        try:
-            with self.store.transaction() as db:
-                self.store.add_report(db, parsed, tokens)
-        except BaseException:
-            self.vectors.delete_reports([parsed.report.id])
-            raise
+        with self._lock:
+            if self.store.has_report(parsed.report.id):  # the same bytes, ingested meanwhile
+                return IngestResult(path, "unchanged", "已入库，内容未变", parsed.report.id)
+            self.vectors.add(parsed.chunks, embeddings)
+            try:
+                with self.store.transaction() as db:
+                    self.store.add_report(db, parsed, tokens)
+            except BaseException:
+                self.vectors.delete_reports([parsed.report.id])
+                raise
         counts = {
             "sections": len(parsed.sections), "tables": len(parsed.tables),
             "figures": len(parsed.figures), "chunks": len(parsed.chunks),

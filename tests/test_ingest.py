@@ -205,3 +205,19 @@ def test_cli_ingest_exit_codes_and_messages(tmp_path: Path) -> None:
     assert row["department"] == "米易县人民政府办公室" and row["year"] == 2023 and row["figures"] > 300
     again = _cli("ingest", str(SEED), data_dir=data_dir)
     assert again.returncode == 0 and "未变" in again.stdout
+
+
+def test_two_threads_ingesting_the_same_file_store_it_once(tmp_path: Path) -> None:
+    """Two sessions upload the same report at once: one stores it, the other finds it there."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import SEED
+
+    library = _library(tmp_path)
+    _ = library.embedder  # load the model first, so both threads reach the write together
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: library.ingest_file(SEED), range(2)))
+    assert sorted(r.status for r in results) == ["ingested", "unchanged"]
+    [row] = library.store.reports()
+    assert library.vectors.count() == row["chunks"]
+    library.close()
