@@ -1,8 +1,12 @@
-"""The rule catalogue, one module per family. Importing this package registers every rule."""
+"""The rule catalogue, one module per family (sums spans three: sums, sums_classes, sums_funding).
+Importing this package registers every rule."""
 
 from importlib import import_module
 
-_FAMILIES = ("sums", "shares", "yoy", "completion", "hygiene", "repeated", "counts", "performance", "nine_tables", "across")
+_FAMILIES = (
+    "sums", "sums_classes", "sums_funding", "shares", "yoy", "completion", "hygiene", "repeated", "counts",
+    "performance", "nine_tables", "across",
+)
 
 for _name in _FAMILIES:
     try:
