@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from index.bm25 import BM25Index, tokenize
 from index.embeddings import Embedder, load_embedder
 from index.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
+from index.models import Chunk
 from index.parse import parse_document, report_id_for
 from index.settings import Settings
 from index.store import Store
@@ -93,7 +94,7 @@ class Library:
         """Close the SQLite connection."""
         self.store.close()
 
-    def ingest_file(self, path: Path, source_name: str | None = None) -> IngestResult:
+    def ingest_file(self, path: Path, source_name: str | None = None, embed: bool = True) -> IngestResult:
         """Parse, embed and store one file; never raises for a bad file.
 
         `source_name` is the name to store and show (an upload saved under a safe temporary
@@ -115,13 +116,12 @@ class Library:
             log.exception("unexpected error parsing %s", name)
             return IngestResult(path, "failed", f"{name}: 解析失败（{type(exc).__name__}: {exc}）")
         tokens = [tokenize(f"{c.heading}\n{c.text}") for c in parsed.chunks]
-        embeddings = self.embedder.embed_documents(
-            [f"{c.heading}\n{c.text}" for c in parsed.chunks], self.settings.embedding.batch_size
-        )
+        embeddings = self._embed(parsed.chunks) if embed else None
         with self._lock:
             if self.store.has_report(parsed.report.id):  # the same bytes, ingested meanwhile
                 return IngestResult(path, "unchanged", "已入库，内容未变", parsed.report.id)
-            self.vectors.add(parsed.chunks, embeddings)
+            if embeddings is not None:
+                self.vectors.add(parsed.chunks, embeddings)
             try:
                 with self.store.transaction() as db:
                     self.store.add_report(db, parsed, tokens)
@@ -134,8 +134,32 @@ class Library:
         }
         return IngestResult(path, "ingested", "", parsed.report.id, counts)
 
-    def ingest(self, paths: Iterable[Path], progress: bool = True) -> list[IngestResult]:
-        """Ingest files and folders (recursively); BM25 is refreshed once at the end."""
+    def _embed(self, chunks: list[Chunk]) -> list[list[float]]:
+        return self.embedder.embed_documents(
+            [f"{c.heading}\n{c.text}" for c in chunks], self.settings.embedding.batch_size
+        )
+
+    def backfill_vectors(self) -> int:
+        """Embed the chunks of stored reports that have no vectors yet; returns how many reports.
+
+        Vectors, like the BM25 index, are derived from SQLite: a report ingested with
+        `embed=False` (the app's first start, so the page opens without waiting for the
+        embedding model) gets them here, later, from its stored chunks.
+        """
+        missing = sorted(self.store.report_ids() - self.vectors.report_ids())
+        for report_id in missing:
+            chunks = [chunk for chunk, _ in self.store.chunks([report_id])]
+            embeddings = self._embed(chunks)
+            with self._lock:
+                if self.store.has_report(report_id):  # not deleted meanwhile
+                    self.vectors.add(chunks, embeddings)
+        return len(missing)
+
+    def ingest(self, paths: Iterable[Path], progress: bool = True, embed: bool = True) -> list[IngestResult]:
+        """Ingest files and folders (recursively); BM25 is refreshed once at the end.
+
+        With `embed=False` the vectors are left for `backfill_vectors()`.
+        """
         files = expand_paths(paths)
         results: list[IngestResult] = []
         columns = (TextColumn("[bold]入库[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -148,7 +172,7 @@ class Library:
                 elif path.is_dir():
                     results.append(IngestResult(path, "failed", f"{path.name}: 文件夹中没有支持的报告文件"))
                 else:
-                    results.append(self.ingest_file(path))
+                    results.append(self.ingest_file(path, embed=embed))
                 bar.advance(task)
         if any(r.status == "ingested" for r in results):
             _ = self.bm25  # rebuild now, not at the first question

@@ -221,3 +221,17 @@ def test_two_threads_ingesting_the_same_file_store_it_once(tmp_path: Path) -> No
     [row] = library.store.reports()
     assert library.vectors.count() == row["chunks"]
     library.close()
+
+
+def test_vectors_can_be_backfilled_after_an_ingest_without_embeddings(tmp_path: Path) -> None:
+    """The app's first start stores the sample without waiting for embeddings, then fills them in."""
+    from tests.conftest import SEED
+
+    library = _library(tmp_path)
+    [result] = library.ingest([SEED], progress=False, embed=False)
+    assert result.status == "ingested" and library.vectors.count() == 0
+    assert library.bm25.search("公务接待费为何下降", 1)  # searchable at once
+    assert library.backfill_vectors() == 1
+    assert library.vectors.count() == result.counts["chunks"]
+    assert library.backfill_vectors() == 0  # nothing left to do
+    library.close()
