@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -239,13 +240,26 @@ def launch(
 
 
 def ensure_sample(library: Library) -> None:
-    """Ingest the bundled sample report when the store is empty (first start)."""
+    """Ingest the bundled sample report when the store is empty (first start).
+
+    The sample is stored and searchable (SQLite, BM25, figures) before the page opens; its
+    embeddings — the slow part, with the model load — are filled in by a background thread,
+    so the first start does not wait for them.
+    """
     from juesuan_cli import SAMPLE_REPORT
 
     if not library.store.report_ids():
-        for result in library.ingest([SAMPLE_REPORT], progress=False):
+        for result in library.ingest([SAMPLE_REPORT], progress=False, embed=False):
             if result.status == "failed":
                 log.error("bundled sample could not be ingested: %s", result.message)
+    threading.Thread(target=_backfill, args=(library,), name="juesuan-backfill", daemon=True).start()
+
+
+def _backfill(library: Library) -> None:
+    try:
+        library.backfill_vectors()
+    except Exception:  # dense search stays unavailable for those reports; the rest works
+        log.exception("could not compute the embeddings of stored reports")
 
 
 if __name__ == "__main__":

@@ -59,9 +59,10 @@ class Library:
     @property
     def embedder(self) -> Embedder:
         """The embedding model, loaded on first use (it takes seconds)."""
-        if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedding)
-        return self._embedder
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = load_embedder(self.settings.embedding)
+            return self._embedder
 
     @property
     def vectors(self) -> VectorStore:
