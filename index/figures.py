@@ -141,10 +141,9 @@ def _metric_words(prefix: str, department: str | None, subject: str | None = Non
         words = words.replace(filler, "")
     words = re.sub(r"全年(?!预算)", "", words)
     if department:
-        words = words.replace(department, "")
-    for subject in ("本部门（单位）", "部门（单位）", "本部门", "本单位", "我单位", "单位", "县政府办公室"):
-        if words.startswith(subject):
-            words = words[len(subject):]
+        words = _strip_self_reference(words.replace(department, ""), department)
+    for self_name in ("本部门（单位）", "部门（单位）", "本部门", "本单位", "我单位", "单位"):
+        words = words.removeprefix(self_name)
     words = _LEADING.sub("", words.strip())
     words = _DIRECTION_BEFORE.sub("", words)
     words = _TRAILING.sub("", words.strip())
@@ -153,6 +152,28 @@ def _metric_words(prefix: str, department: str | None, subject: str | None = Non
         tail = re.split(r"[等的]", words)[-1]
         words = tail if len(tail) >= 2 else words[-16:]
     return words.strip()
+
+
+_ORG_SUFFIX = re.compile(r"(办公室|委员会|局|部|委|中心|院|所|站|队|办)$")
+
+
+def _strip_self_reference(words: str, department: str) -> str:
+    """Drop a leading short form of the department's own name ("县政府办公室" for
+    "米易县人民政府办公室"): a prefix ending in the department's organisational word whose
+    characters all occur, in order, in the department name."""
+    suffix = _ORG_SUFFIX.search(department)
+    if not suffix:
+        return words
+    for end in range(len(words), 2, -1):
+        prefix = words[:end]
+        if prefix.endswith(suffix.group(1)) and _is_subsequence(prefix, department):
+            return words[end:]
+    return words
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(ch in chars for ch in short)
 
 
 def _role_for(prefix: str, unit: str) -> tuple[Role, Direction | None, str | None, str | None]:
@@ -185,9 +206,7 @@ def _direction(word: str) -> Direction:
 def _is_skipped(text: str, start: int, end_num: int) -> bool:
     """True for numbers that are not figures: codes, numbering, thresholds, figure numbers."""
     before, after = text[max(0, start - 6): start], text[end_num: end_num + 8]
-    if _SKIP_BEFORE.search(before) or _CODE_AFTER.match(after):
-        return True
-    return False
+    return bool(_SKIP_BEFORE.search(before) or _CODE_AFTER.match(after))
 
 
 def extract_sentence_figures(paragraph: str, offset: int, ctx: _Context) -> list[Figure]:
@@ -356,4 +375,4 @@ def project_from_line(line: str) -> str | None:
     return match.group("subj").strip() if match else None
 
 
-__all__ = ["extract_sentence_figures", "project_from_line", "_Context", "COUNT_UNITS", "TIME_UNITS"]
+__all__ = ["COUNT_UNITS", "TIME_UNITS", "_Context", "extract_sentence_figures", "project_from_line"]
