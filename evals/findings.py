@@ -24,7 +24,7 @@ class Evidence(BaseModel):
     end: int | None = None
 
     @classmethod
-    def of(cls, figure: Figure) -> "Evidence":
+    def of(cls, figure: Figure) -> Evidence:
         """Evidence pointing at one stated figure."""
         return cls(quote=figure.quote, section=figure.section, page=figure.page, start=figure.start, end=figure.end)
 

@@ -24,18 +24,18 @@ class Interval:
     hi: Decimal
 
     @classmethod
-    def displayed(cls, value: Decimal, decimals: int) -> "Interval":
+    def displayed(cls, value: Decimal, decimals: int) -> Interval:
         """The values a number displayed with `decimals` digits may stand for."""
         half = half_interval(decimals)
         return cls(value - half, value + half)
 
     @classmethod
-    def of(cls, figure: Figure) -> "Interval":
+    def of(cls, figure: Figure) -> Interval:
         """The interval of a stated figure."""
         return cls.displayed(figure.value, figure.decimals)
 
     @classmethod
-    def exact(cls, value: Decimal) -> "Interval":
+    def exact(cls, value: Decimal) -> Interval:
         """A value known exactly."""
         return cls(value, value)
 
@@ -44,34 +44,34 @@ class Interval:
         """The middle of the interval."""
         return (self.lo + self.hi) / 2
 
-    def __add__(self, other: "Interval") -> "Interval":
+    def __add__(self, other: Interval) -> Interval:
         return Interval(self.lo + other.lo, self.hi + other.hi)
 
-    def __sub__(self, other: "Interval") -> "Interval":
+    def __sub__(self, other: Interval) -> Interval:
         return Interval(self.lo - other.hi, self.hi - other.lo)
 
-    def __mul__(self, other: "Interval") -> "Interval":
+    def __mul__(self, other: Interval) -> Interval:
         products = [self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi]
         return Interval(min(products), max(products))
 
-    def __truediv__(self, other: "Interval") -> "Interval":
+    def __truediv__(self, other: Interval) -> Interval:
         """Division; raises ZeroDivisionError when the divisor's interval contains 0."""
         if other.lo <= 0 <= other.hi:
             raise ZeroDivisionError("divisor interval contains zero")
         quotients = [self.lo / other.lo, self.lo / other.hi, self.hi / other.lo, self.hi / other.hi]
         return Interval(min(quotients), max(quotients))
 
-    def overlaps(self, other: "Interval") -> bool:
+    def overlaps(self, other: Interval) -> bool:
         """True when some value lies in both intervals."""
         return self.lo <= other.hi and other.lo <= self.hi
 
-    def distance(self, other: "Interval") -> Decimal:
+    def distance(self, other: Interval) -> Decimal:
         """How far apart the two intervals are (0 when they overlap)."""
         if self.overlaps(other):
             return Decimal(0)
         return other.lo - self.hi if self.hi < other.lo else self.lo - other.hi
 
-    def widen(self, amount: Decimal) -> "Interval":
+    def widen(self, amount: Decimal) -> Interval:
         """The interval grown by `amount` on both sides."""
         return Interval(self.lo - amount, self.hi + amount)
 

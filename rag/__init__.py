@@ -4,5 +4,12 @@ from rag.models import CANNOT_ANSWER, Answer, Citation, Claim, ClaimEvidence
 from rag.retrieve import RANKERS, HybridRetriever, Passage
 
 __all__ = [
-    "CANNOT_ANSWER", "Answer", "Citation", "Claim", "ClaimEvidence", "RANKERS", "HybridRetriever", "Passage",
+    "CANNOT_ANSWER",
+    "RANKERS",
+    "Answer",
+    "Citation",
+    "Claim",
+    "ClaimEvidence",
+    "HybridRetriever",
+    "Passage",
 ]

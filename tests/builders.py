@@ -130,7 +130,8 @@ def build_pdf(parsed: ParsedReport, path: Path) -> Path:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table as PdfTable, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
+    from reportlab.platypus import Table as PdfTable
 
     _register_font()
     body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=10.5, leading=16, firstLineIndent=21,

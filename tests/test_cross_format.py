@@ -7,11 +7,10 @@ so only table figures are compared there; that is the one difference between for
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
-
 from builders import build_docx, build_pdf, build_xlsx, parse_seed
+
 from index.models import Figure, ParsedReport
 from index.parse import parse_file
 

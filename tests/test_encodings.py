@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import SEED, parse_seed
 from opencc import OpenCC
 
-from builders import SEED, parse_seed
 from index.lexicon import METRIC_ALIASES, canonical_metric, to_simplified
 from index.parse import parse_file
 

@@ -12,8 +12,8 @@ import re
 from decimal import Decimal
 
 import pytest
-
 from builders import parse_seed
+
 from index.models import Figure, ParsedReport
 
 S2 = "第二部分"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ pytestmark = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(name: str) -> ParsedReport:
     path = SAMPLES / name
     if not path.exists():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from index.loaders.base import Block, LoadedDocument, LoadError
 
-__all__ = ["Block", "LoadedDocument", "LoadError", "SUPPORTED_SUFFIXES", "load_document"]
+__all__ = ["SUPPORTED_SUFFIXES", "Block", "LoadError", "LoadedDocument", "load_document"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".xlsx", ".xls")
 
@@ -69,7 +69,7 @@ def load_document(path: Path, max_bytes: int, source_name: str | None = None) ->
             doc = load_text(path, markdown=kind == "md")
     except LoadError as exc:
         raise LoadError(f"{name}: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - a parser's own error must still name the file
+    except Exception as exc:
         raise LoadError(f"{name}: 无法解析（{type(exc).__name__}: {exc}）") from exc
     doc.source_name = name
     if not any(b.text.strip() or b.rows for b in doc.blocks):
