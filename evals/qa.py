@@ -1,7 +1,13 @@
-"""Answer-quality evaluation over labelled questions (evals/data/qa_seed.jsonl).
+"""Answer-quality evaluation over labelled questions, in two sets:
 
-Each line: question, answerable, gold_sections, gold_figures [{metric, value, unit, role,
-year}], reference_answer, report (a file of index/samples/). For each provider it prints
+- seed: evals/data/qa_seed.jsonl, 50 questions about the bundled sample (index/samples/);
+- generated: ~9 questions about each of K reports of evals.synthetic (default K=5, seeds 1..5),
+  made from the generator's ground truth by evals.qa_generated; the report texts are written to
+  a temporary directory and ingested into the eval's library next to the sample.
+
+Each item: question, answerable, gold_sections, gold_figures [{metric, value, unit, role,
+year}], reference_answer, report (a file name), source ("sample" or "synthetic") and, for a
+generated report, its seed. For the provider(s) asked it prints, per set and overall,
 
 - retrieval hit@1 / hit@3: a passage of a gold section (or inside one) among the first 1 / 3
   passages the chain retrieved (answerable questions);
@@ -11,9 +17,9 @@ year}], reference_answer, report (a file of index/samples/). For each provider i
 - refusals: unanswerable questions answered CANNOT_ANSWER, and answerable ones wrongly refused;
 - seconds per answer.
 
-    python -m evals.qa                              # extractive and the bundled local model
-    python -m evals.qa --provider extractive        # one provider
-    python -m evals.qa --provider llamacpp --limit 10 --details
+    python -m evals.qa                              # extractive, both sets
+    python -m evals.qa --provider llamacpp --limit 20   # the bundled local model, 20 per set
+    python -m evals.qa --set generated --reports 2 --details
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ class QAItem:
     gold_sections: list[str] = field(default_factory=list)
     gold_figures: list[dict] = field(default_factory=list)
     reference_answer: str = ""
+    source: str = "sample"  # "sample" (index/samples/) or "synthetic" (evals.synthetic.generate(seed))
+    seed: int | None = None
 
 
 def load_items(path: Path = DATA) -> list[QAItem]:
@@ -94,6 +102,26 @@ class Scores:
     refused_wrongly: int = 0
     seconds: list[float] = field(default_factory=list)
     details: list[dict] = field(default_factory=list)
+    label: str = ""
+
+    def merged(self, other: Scores) -> Scores:
+        """The counts of both (the overall row)."""
+        out = Scores(self.provider, label="overall")
+        for name in ("hit1", "hit3", "answerable", "gold_figures", "gold_stated", "numbers", "supported",
+                     "unanswerable", "refused_correctly", "refused_wrongly"):
+            setattr(out, name, getattr(self, name) + getattr(other, name))
+        out.seconds = self.seconds + other.seconds
+        out.details = self.details + other.details
+        return out
+
+    def shares(self) -> dict[str, float | None]:
+        """The figures as fractions in [0, 1] (None when there is nothing to count)."""
+        def f(a: int, b: int) -> float | None:
+            return a / b if b else None
+
+        return {"hit@1": f(self.hit1, self.answerable), "hit@3": f(self.hit3, self.answerable),
+                "gold figures stated": f(self.gold_stated, self.gold_figures),
+                "numbers verified": f(self.supported, self.numbers)}
 
     def row(self) -> dict[str, str]:
         """The printed figures."""
@@ -101,6 +129,7 @@ class Scores:
             return f"{a / b:.2f} ({a}/{b})" if b else "—"
 
         return {
+            "set": self.label,
             "provider": self.provider,
             "hit@1": share(self.hit1, self.answerable),
             "hit@3": share(self.hit3, self.answerable),
@@ -112,9 +141,9 @@ class Scores:
         }
 
 
-def evaluate(chain: AnswerChain, items: list[QAItem], report_ids: dict[str, str]) -> Scores:
+def evaluate(chain: AnswerChain, items: list[QAItem], report_ids: dict[str, str], label: str = "") -> Scores:
     """Ask every question through the chain and score the answers."""
-    scores = Scores(chain.provider)
+    scores = Scores(chain.provider, label=label)
     for item in items:
         scope = [report_ids[item.report]] if item.report in report_ids else None
         started = time.perf_counter()
@@ -142,38 +171,77 @@ def evaluate(chain: AnswerChain, items: list[QAItem], report_ids: dict[str, str]
     return scores
 
 
-def _ingest(library: Library, items: list[QAItem]) -> dict[str, str]:
+def _ingest(library: Library, items: list[QAItem], tmp: Path) -> dict[str, str]:
+    """Ingest the reports the items ask about (generated ones written to `tmp` first)."""
+    from evals.synthetic import generate
+
     ids = {}
     for name in sorted({i.report for i in items}):
-        result = library.ingest([SAMPLES / name], progress=False)[0]
+        item = next(i for i in items if i.report == name)
+        if item.source == "synthetic":
+            path = tmp / name
+            path.write_text(generate(item.seed)[0], encoding="utf-8")
+        else:
+            path = SAMPLES / name
+        result = library.ingest([path], progress=False)[0]
         if result.report_id:
             ids[name] = result.report_id
     return ids
+
+
+def load_sets(which: str = "both", reports: int = 5, limit: int | None = None) -> dict[str, list[QAItem]]:
+    """The question sets by name: seed (qa_seed.jsonl) and/or generated (`reports` generated reports)."""
+    from evals.qa_generated import DEFAULT_SEEDS, make_items
+
+    sets: dict[str, list[QAItem]] = {}
+    if which in ("both", "seed"):
+        sets["seed"] = load_items()[:limit]
+    if which in ("both", "generated"):
+        seeds = list(DEFAULT_SEEDS) + list(range(max(DEFAULT_SEEDS) + 1, reports + 1))
+        sets["generated"] = make_items(seeds[:reports])[:limit]
+    return sets
+
+
+def run(sets: dict[str, list[QAItem]], provider: str = "extractive", data_dir: Path | None = None) -> list[Scores]:
+    """Score every set with one provider: one Scores per set, then the overall one."""
+    with tempfile.TemporaryDirectory() as tmp:
+        library = Library(Settings(data_dir=data_dir or Path(tmp) / "data"))
+        try:
+            all_items = [i for items in sets.values() for i in items]
+            report_ids = _ingest(library, all_items, Path(tmp))
+            llm = LLMSettings(provider=provider, **(LOCAL if provider == "llamacpp" else {}))
+            chain = AnswerChain(library, library.settings.model_copy(update={"llm": llm}))
+            results = [evaluate(chain, items, report_ids, label=name) for name, items in sets.items()]
+        finally:
+            library.close()
+    if len(results) > 1:
+        overall = results[0]
+        for more in results[1:]:
+            overall = overall.merged(more)
+        results.append(overall)
+    return results
 
 
 def main(argv: list[str] | None = None) -> None:
     """Print the answer-quality table for the requested providers."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--provider", action="append", choices=["extractive", "llamacpp", "openai", "ollama"],
-                        help="repeatable; default: extractive and llamacpp")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
+                        help="repeatable; default: extractive")
+    parser.add_argument("--set", choices=["both", "seed", "generated"], default="both", dest="which",
+                        help="which questions (default: both)")
+    parser.add_argument("--reports", type=int, default=5, help="generated reports (K, default 5)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N questions of each set")
     parser.add_argument("--details", action="store_true", help="print each answer")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args(argv)
-    items = load_items()[: args.limit]
+    sets = load_sets(args.which, args.reports, args.limit)
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        library = Library(Settings(data_dir=Path(tmp)))
-        report_ids = _ingest(library, items)
-        for provider in args.provider or ["extractive", "llamacpp"]:
-            llm = LLMSettings(provider=provider, **(LOCAL if provider == "llamacpp" else {}))
-            settings = library.settings.model_copy(update={"llm": llm})
-            scores = evaluate(AnswerChain(library, settings), items, report_ids)
+    for provider in args.provider or ["extractive"]:
+        for scores in run(sets, provider):
             rows.append(scores.row())
-            if args.details:
+            if args.details and scores.label != "overall":
                 for d in scores.details:
                     print(json.dumps(d, ensure_ascii=False))
-        library.close()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
