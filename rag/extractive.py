@@ -174,7 +174,10 @@ def _metric_answer(context: Context, metric: str) -> str:
         score = _pick(local, "score")
         if score is None:
             return CANNOT_ANSWER
-        return _cite(f"{score.figure.label}得分{score.figure.text}{score.figure.unit}", score.n)
+        label = score.figure.label
+        # The label often names the score already ("部门整体绩效自评得分"): don't say 得分 twice.
+        phrase = label if label.endswith(("得分", "评分", "分数")) else f"{label}得分"
+        return _cite(f"{phrase}{score.figure.text}{score.figure.unit}", score.n)
 
     amount = _pick(local, "amount")
     sentences: list[str] = []
