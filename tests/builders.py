@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape
 
 from index.models import ParsedReport, Table
 from index.parse import parse_file
+from tests.conftest import SEED
 
-SEED = Path(__file__).resolve().parents[1] / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
 CJK_FONT = "STSong-Light"
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from builders import build_docx, build_pdf, build_xlsx, parse_seed
 
 from index.models import Figure, ParsedReport
 from index.parse import parse_file
+from tests.builders import build_docx, build_pdf, build_xlsx, parse_seed
 
 pytest.importorskip("reportlab")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from builders import SEED, parse_seed
 from opencc import OpenCC
 
 from index.lexicon import METRIC_ALIASES, canonical_metric, to_simplified
 from index.parse import parse_file
+from tests.builders import SEED, parse_seed
 
 
 def _key(f):

@@ -12,9 +12,9 @@ import re
 from decimal import Decimal
 
 import pytest
-from builders import parse_seed
 
 from index.models import Figure, ParsedReport
+from tests.builders import parse_seed
 
 S2 = "第二部分"
 

