@@ -60,6 +60,14 @@ def _table_head(table: Table) -> str:
     return f"{title}{unit}\n{header}" if header else f"{title}{unit}"
 
 
+def page_at(page_starts: list[tuple[int, int]], offset: int) -> int | None:
+    """The page a text offset stands on, from (offset, page) pairs; None without pages."""
+    if not page_starts:
+        return None
+    index = bisect_right([start for start, _ in page_starts], offset) - 1
+    return page_starts[index][1] if index >= 0 else page_starts[0][1]
+
+
 def build_chunks(
     report: Report,
     sections: list[Section],
@@ -77,11 +85,9 @@ def build_chunks(
         units.extend(_row_units(table, sections))
     units.sort(key=lambda u: u.start)
     tables_by_id = {t.id: t for t in tables}
-    page_offsets = [start for start, _ in page_starts]
 
     def page(offset: int) -> int | None:
-        index = bisect_right(page_offsets, offset) - 1
-        return page_starts[index][1] if page_starts and index >= 0 else (page_starts[0][1] if page_starts else None)
+        return page_at(page_starts, offset)
 
     chunks: list[Chunk] = []
     group: list[_Unit] = []

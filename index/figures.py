@@ -23,12 +23,10 @@ from index.lexicon import canonical_metric, clean_metric_text, is_known_metric
 from index.models import Direction, Figure, Role
 from index.numbers import (
     ALL_UNITS,
-    COUNT_UNITS,
     MONEY_UNITS,
     NUMBER_PATTERN,
     PERCENT_UNITS,
     SCORE_UNITS,
-    TIME_UNITS,
     normalize_unit,
     parse_decimal,
 )
@@ -89,7 +87,7 @@ _APPROX_BEFORE = re.compile(r"(?:约|近|超|超过)\s*$")
 
 
 @dataclass
-class _Context:
+class FigureContext:
     """What the text around a sentence says about its figures."""
 
     report_id: str
@@ -209,7 +207,7 @@ def _is_skipped(text: str, start: int, end_num: int) -> bool:
     return bool(_SKIP_BEFORE.search(before) or _CODE_AFTER.match(after))
 
 
-def extract_sentence_figures(paragraph: str, offset: int, ctx: _Context) -> list[Figure]:
+def extract_sentence_figures(paragraph: str, offset: int, ctx: FigureContext) -> list[Figure]:
     """All figures of one paragraph; `offset` is the paragraph's position in Report.text."""
     figures: list[Figure] = []
     subject = ctx.subject
@@ -375,4 +373,4 @@ def project_from_line(line: str) -> str | None:
     return match.group("subj").strip() if match else None
 
 
-__all__ = ["COUNT_UNITS", "TIME_UNITS", "_Context", "extract_sentence_figures", "project_from_line"]
+__all__ = ["FigureContext", "extract_sentence_figures", "project_from_line"]

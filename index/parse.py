@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.chunking import build_chunks
-from index.figures import _Context, extract_sentence_figures, project_from_line
+from index.chunking import build_chunks, page_at
+from index.figures import FigureContext, extract_sentence_figures, project_from_line
 from index.lexicon import to_simplified
 from index.loaders import LoadedDocument, load_document
 from index.loaders.base import Block
@@ -164,13 +163,6 @@ def detect_identity(lines: list[Line]) -> tuple[str | None, str | None, int | No
     return None, dept.group("d") if dept else None, int(year) if year else None
 
 
-def _page_of(page_starts: list[tuple[int, int]], offset: int) -> int | None:
-    if not page_starts:
-        return None
-    index = bisect_right([start for start, _ in page_starts], offset) - 1
-    return page_starts[index][1] if index >= 0 else page_starts[0][1]
-
-
 def _narrative_figures(
     layout: _Layout, sections: list[Section], report: Report
 ) -> list[Figure]:
@@ -185,7 +177,7 @@ def _narrative_figures(
         section = section_at(sections, line.start)
         if section and section.start == line.start and (section.marker.startswith(("第", "附件"))):
             subject = None
-        ctx = _Context(
+        ctx = FigureContext(
             report_id=report.id,
             report_year=report.year,
             department=report.department,
@@ -301,4 +293,4 @@ def parse_file(path: Path, max_bytes: int = 50 * 1024 * 1024, chunk_chars: int =
 
 def page_of(parsed: ParsedReport, offset: int) -> int | None:
     """The page a text offset of a parsed report stands on (None for formats without pages)."""
-    return _page_of(parsed.page_starts, offset)
+    return page_at(parsed.page_starts, offset)
