@@ -26,6 +26,10 @@ Role = Literal[
     "rate",  # any other percentage (满意度, 同比)
 ]
 Direction = Literal["increase", "decrease", "flat"]
+# What an amount is: the final account (决算, 执行数, 支出) or a budget (预算, 年初预算, 调整后预算).
+Basis = Literal["actual", "budget", "initial_budget", "adjusted_budget"]
+# What a change is measured against: last year's amount or this year's budget.
+Against = Literal["prior_year", "budget"]
 
 
 class _Model(BaseModel):
@@ -134,6 +138,21 @@ class Figure(_Model):
     year: int | None = Field(description="the year the value refers to")
     compared_to: int | None = Field(default=None, description="prior year of a change figure")
     role: Role
+    basis: Basis | None = Field(
+        default=None,
+        description="for an amount: the final account ('actual') or which budget it is; None when "
+        "the text does not say (a narrative amount is then the final account)",
+    )
+    against: Against | None = Field(
+        default=None,
+        description="for a change: last year's amount ('prior_year') or the budget ('budget'); "
+        "for an unsigned 差值 the direction is None",
+    )
+    scope: str | None = Field(
+        default=None,
+        description="the funds the figure covers when the text narrows them: 财政拨款, 一般公共预算, "
+        "政府性基金, 国有资本经营 (None: all funds, or not said)",
+    )
     direction: Direction | None = None
     base: str | None = Field(
         default=None,
@@ -150,6 +169,23 @@ class Figure(_Model):
     start: int = Field(description="span of the number in Report.text")
     end: int
     quote: str = Field(description="the sentence or table row the number stands in")
+
+
+class Gap(_Model):
+    """A place where the report should print a number and prints none, or a damaged one:
+    "占 %", "比上年减少 万元", "支出总计,867.48万元". Never passed on to the rules as a value."""
+
+    report_id: str
+    kind: Literal["blank", "damaged"]
+    metric: str | None = Field(default=None, description="what the missing number would measure")
+    role: Role | None = None
+    unit: str | None = None
+    printed: str = Field(default="", description="what stands where the number should: '' or ',867.48'")
+    section: str = ""
+    page: int | None = None
+    start: int = Field(description="span of the gap (the unit or the damaged number) in Report.text")
+    end: int
+    quote: str
 
 
 class Chunk(_Model):
@@ -175,6 +211,7 @@ class ParsedReport(_Model):
     tables: list[Table]
     figures: list[Figure]
     chunks: list[Chunk]
+    gaps: list[Gap] = Field(default_factory=list, description="numbers the text leaves blank or damaged")
     page_starts: list[tuple[int, int]] = Field(
         default_factory=list, description="(offset, page) pairs: the page of each text offset"
     )

@@ -15,14 +15,15 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from index.models import Cell, Chunk, Figure, ParsedReport, Report, Section, Table
+from index.models import Cell, Chunk, Figure, Gap, ParsedReport, Report, Section, Table
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, source_name TEXT NOT NULL, format TEXT NOT NULL, title TEXT,
     department TEXT, year INTEGER, pages INTEGER, text TEXT NOT NULL,
-    page_starts TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+    page_starts TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now')),
+    gaps TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS sections (
     report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, id INTEGER NOT NULL,
@@ -40,8 +41,8 @@ CREATE TABLE IF NOT EXISTS figures (
     report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
     metric TEXT NOT NULL, label TEXT NOT NULL, subject TEXT, code TEXT, "column" TEXT,
     value TEXT NOT NULL, text TEXT NOT NULL, decimals INTEGER NOT NULL, unit TEXT NOT NULL,
-    year INTEGER, compared_to INTEGER, role TEXT NOT NULL, direction TEXT, base TEXT,
-    approximate INTEGER NOT NULL, source TEXT NOT NULL, table_id INTEGER, "row" INTEGER,
+    year INTEGER, compared_to INTEGER, role TEXT NOT NULL, basis TEXT, against TEXT, scope TEXT,
+    direction TEXT, base TEXT, approximate INTEGER NOT NULL, source TEXT NOT NULL, table_id INTEGER, "row" INTEGER,
     col INTEGER, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL,
     "end" INTEGER NOT NULL, quote TEXT NOT NULL, PRIMARY KEY (report_id, idx)
 );
@@ -57,7 +58,8 @@ CREATE INDEX IF NOT EXISTS chunks_report ON chunks (report_id, idx);
 
 _FIGURE_COLUMNS = (
     "metric", "label", "subject", "code", "column", "value", "text", "decimals", "unit", "year",
-    "compared_to", "role", "direction", "base", "approximate", "source", "table_id", "row", "col",
+    "compared_to", "role", "basis", "against", "scope", "direction", "base", "approximate", "source",
+    "table_id", "row", "col",
     "section", "page", "start", "end", "quote",
 )
 
@@ -73,7 +75,21 @@ class Store:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
         self._db.commit()
+
+    def _migrate(self) -> None:
+        """Add the columns later versions introduced to a store an earlier version created
+        (its figures then have no basis, against or scope, and its reports no gaps)."""
+        added = {
+            "figures": ("basis TEXT", "against TEXT", "scope TEXT"),
+            "reports": ("gaps TEXT NOT NULL DEFAULT '[]'",),
+        }
+        for table, columns in added.items():
+            have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def close(self) -> None:
         """Close the database connection."""
@@ -102,10 +118,11 @@ class Store:
         """Insert one parsed report (inside `transaction()`); `tokens` are the chunks' BM25 terms."""
         r = parsed.report
         db.execute(
-            "INSERT INTO reports (id, source_name, format, title, department, year, pages, text, page_starts)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO reports (id, source_name, format, title, department, year, pages, text, page_starts,"
+            " gaps) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (r.id, r.source_name, r.format, r.title, r.department, r.year, r.pages, r.text,
-             json.dumps(parsed.page_starts)),
+             json.dumps(parsed.page_starts),
+             json.dumps([g.model_dump() for g in parsed.gaps], ensure_ascii=False)),
         )
         db.executemany(
             'INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
@@ -251,7 +268,7 @@ class Store:
         report = self.get_report(report_id)
         if report is None:
             return None
-        row = self._db.execute("SELECT page_starts FROM reports WHERE id = ?", (report_id,)).fetchone()
+        row = self._db.execute("SELECT page_starts, gaps FROM reports WHERE id = ?", (report_id,)).fetchone()
         return ParsedReport(
             report=report,
             sections=self.sections(report_id),
@@ -259,6 +276,7 @@ class Store:
             figures=self.figures([report_id]),
             chunks=[c for c, _ in self.chunks([report_id])],
             page_starts=[tuple(p) for p in json.loads(row["page_starts"])],
+            gaps=[Gap(**g) for g in json.loads(row["gaps"])],
         )
 
 

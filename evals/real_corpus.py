@@ -1,0 +1,216 @@
+"""The real corpus and its hand audits: what a careful auditor found in reports nobody here wrote.
+
+`evals/data/corpus/reports/NNN.txt` are 65 real published texts (see the README beside them);
+`evals/data/corpus/audits/NNN.toml` is one hand audit per document: the relations that hold,
+the real inconsistencies, and what must not be flagged, each naming the printed numbers it
+compares. A number is named by an *anchor*: a piece of the document's text with the number in
+square brackets, "公务接待费支出决算为[26.4]万元", which must occur exactly once in the text
+(with the brackets removed), so that the number's character span is known. An empty bracket
+marks a gap where a number should stand ("占[] %").
+
+    python -m evals.real_corpus validate [NNN ...]   # every anchor resolves, once
+    python -m evals.real_corpus show NNN             # the audit next to the text
+
+The tests (tests/evals/test_real_corpus.py) hold `juesuan check` to every audit, and
+`evals.real_mutation` moves each number of a relation that holds and expects an error naming it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
+REPORTS = CORPUS / "reports"
+AUDITS = CORPUS / "audits"
+
+Family = Literal[
+    "sums", "shares", "yoy", "completion", "counts", "repeated", "hygiene", "performance", "nine_tables"
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Holds(_Strict):
+    """A relation the auditor checked and found consistent (within display rounding)."""
+
+    family: Family
+    relation: str = Field(description="the relation in words, with the printed numbers")
+    numbers: list[str] = Field(
+        min_length=1, description="an anchor for every printed number it ties (two or more, except a "
+        "count against the items it lists)"
+    )
+    note: str = ""
+
+    @field_validator("numbers")
+    @classmethod
+    def _enough(cls, value: list[str], info) -> list[str]:
+        if len(value) < 2 and info.data.get("family") != "counts":
+            raise ValueError("a relation that holds ties two or more printed numbers")
+        return value
+
+
+class Inconsistency(_Strict):
+    """A real inconsistency of the published text: `check` must report it."""
+
+    family: Family = Field(description="the family whose rule should report it")
+    also: list[Family] = Field(default_factory=list, description="other families that may report it")
+    severity: Literal["error", "warning"] = "error"
+    relation: str
+    numbers: list[str] = Field(min_length=1, description="an anchor for every number it compares")
+    note: str = ""
+
+
+class NotFlagged(_Strict):
+    """Something that looks like an error to a naive rule and is not one."""
+
+    what: str
+    numbers: list[str] = Field(min_length=1)
+
+
+class Audit(_Strict):
+    """One document's hand audit."""
+
+    doc: str = Field(pattern=r"^\d{3}$")
+    department: str
+    year: int | None = None
+    summary: str
+    states_numbers: bool = Field(
+        default=True, description="False when the text states no figure at all (a table of contents)"
+    )
+    holds: list[Holds] = Field(default_factory=list)
+    inconsistencies: list[Inconsistency] = Field(default_factory=list)
+    not_flagged: list[NotFlagged] = Field(default_factory=list)
+
+    @field_validator("doc")
+    @classmethod
+    def _exists(cls, value: str) -> str:
+        if not (REPORTS / f"{value}.txt").is_file():
+            raise ValueError(f"no corpus document {value}")
+        return value
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where an anchored number stands in the document's text."""
+
+    anchor: str
+    start: int
+    end: int
+    text: str  # the number as printed ('' for a gap)
+
+
+class AnchorError(ValueError):
+    """An anchor that does not name exactly one place of the text."""
+
+
+def resolve(text: str, anchor: str) -> Span:
+    """The span of the bracketed number of `anchor` in `text` (AnchorError unless exactly once)."""
+    if anchor.count("[") != 1 or anchor.count("]") != 1 or anchor.index("[") > anchor.index("]"):
+        raise AnchorError(f"anchor needs exactly one [number]: {anchor!r}")
+    before, rest = anchor.split("[", 1)
+    number, after = rest.split("]", 1)
+    plain = before + number + after
+    first = text.find(plain)
+    if first < 0:
+        raise AnchorError(f"anchor not in the text: {anchor!r}")
+    if text.find(plain, first + 1) >= 0:
+        raise AnchorError(f"anchor occurs more than once (add context): {anchor!r}")
+    start = first + len(before)
+    return Span(anchor, start, start + len(number), number)
+
+
+def document(doc: str) -> str:
+    """The text of corpus document `doc` ('001'), exactly as stored."""
+    return (REPORTS / f"{doc}.txt").read_text(encoding="utf-8")
+
+
+def documents() -> list[str]:
+    """Every corpus document id, in order."""
+    return sorted(p.stem for p in REPORTS.glob("*.txt"))
+
+
+@cache
+def load_audit(doc: str) -> Audit:
+    """The hand audit of one document."""
+    path = AUDITS / f"{doc}.toml"
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    audit = Audit.model_validate(data)
+    if audit.doc != doc:
+        raise ValueError(f"{path.name}: doc = {audit.doc!r}")
+    return audit
+
+
+def audited() -> list[str]:
+    """Ids of the documents that have an audit."""
+    return sorted(p.stem for p in AUDITS.glob("*.toml"))
+
+
+def spans(doc: str, anchors: list[str]) -> list[Span]:
+    """Resolve a list of anchors of one document."""
+    text = document(doc)
+    return [resolve(text, a) for a in anchors]
+
+
+def validate(doc: str) -> list[str]:
+    """Problems of one audit (empty when every anchor resolves once and the file loads)."""
+    try:
+        audit = load_audit(doc)
+    except Exception as exc:  # noqa: BLE001 - report any load error as a problem line
+        return [f"{doc}: {exc}"]
+    text = document(doc)
+    problems: list[str] = []
+    groups = [("holds", audit.holds), ("inconsistencies", audit.inconsistencies), ("not_flagged", audit.not_flagged)]
+    for name, items in groups:
+        for i, item in enumerate(items):
+            for anchor in item.numbers:
+                try:
+                    resolve(text, anchor)
+                except AnchorError as exc:
+                    problems.append(f"{doc} {name}[{i}]: {exc}")
+    return problems
+
+
+def _show(doc: str) -> None:
+    text = document(doc)
+    audit = load_audit(doc)
+    print(f"# {doc} {audit.department} {audit.year}: {audit.summary}")
+    for name in ("holds", "inconsistencies", "not_flagged"):
+        for item in getattr(audit, name):
+            label = getattr(item, "relation", None) or getattr(item, "what", "")
+            print(f"[{name}] {getattr(item, 'family', '')} {label}")
+            for anchor in item.numbers:
+                span = resolve(text, anchor)
+                print(f"    {span.start:5d}-{span.end:<5d} {span.text!r:12} {anchor}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.real_corpus", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("validate", help="every anchor of the audits resolves exactly once")
+    check.add_argument("docs", nargs="*")
+    show = sub.add_parser("show", help="print an audit with its resolved numbers")
+    show.add_argument("doc")
+    args = parser.parse_args(argv)
+    if args.command == "show":
+        _show(args.doc)
+        return 0
+    problems = [p for doc in (args.docs or audited()) for p in validate(doc)]
+    for problem in problems:
+        print(problem)
+    print(f"{len(args.docs or audited())} audits, {len(problems)} problems", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
