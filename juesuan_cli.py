@@ -129,7 +129,7 @@ def figure_json(f) -> dict:
         for key in (
             "metric", "value", "unit", "year", "role", "section", "page", "start", "end", "quote",
             "label", "subject", "code", "column", "decimals", "compared_to", "direction", "base",
-            "approximate", "source", "table_id", "row", "col", "decimal_value",
+            "approximate", "source", "table_id", "row", "col", "decimal_value", "basis", "against", "scope",
         )
     }
 

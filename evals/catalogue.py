@@ -20,9 +20,9 @@ DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 FAMILIES: dict[str, tuple[str, str]] = {
     "sums": ("合计与分项", "Parts add up to the stated total (收支总计, 基本 + 项目, 人员 + 公用, 类 = Σ 款/项, 三公, 政府采购…); a part never exceeds its whole."),
     "shares": ("占比", "占X% equals the part divided by the stated base."),
-    "yoy": ("同比变动", "Prior = current − change, 增长/下降 X% = change / prior, the direction word agrees with the sign, no growth rate on a zero base."),
-    "completion": ("完成率与执行率", "执行数 / the named denominator (年初预算 or 调整后预算); the finding says which denominator matched."),
-    "hygiene": ("报告完整性", "The report as a document: one fiscal year throughout, no template placeholders or instructions left, the nine tables present, no empty totals."),
+    "yoy": ("同比变动", "Prior = current − change (or the prior printed in the sentence or a table), 增长/下降 X% = change / prior, the direction word agrees with the sign, no growth rate on a zero base, the parts' changes add up to the total's."),
+    "completion": ("完成率与执行率", "执行数 / the named denominator (年初预算 or 调整后预算, or one the text implies: 决算数大于预算数X万元); differences from the budget (差值, 与预算相比) equal 决算 − 预算; the finding says which denominator matched."),
+    "hygiene": ("报告完整性", "The report as a document: one fiscal year throughout, no template placeholders or instructions left, no number left blank or damaged, the nine tables present, no empty totals."),
     "repeated": ("重复披露", "The same figure stated in two places (narrative, 附件, tables) is the same number."),
     "counts": ("计数", "\"N个项目\" agrees with the items listed; vehicle and staff counts by type add up."),
     "performance": ("绩效自评表", "Indicator weights + budget weight = 100, each 得分 ≤ its 权重, scores add to the 合计, the narrative matches the table."),
@@ -47,7 +47,26 @@ is checked with interval arithmetic, the XBRL Calculations 1.1 idea: a value sho
 decimals stands for [v − ½·10⁻ᵈ, v + ½·10⁻ᵈ]; the intervals are carried through the sum or
 ratio (`evals/intervals.py`, `decimal.Decimal` throughout, never floats) and a relation holds
 when the stated and the recomputed intervals overlap. 794.83 against a stated 794.82 over four
-parts is consistent; nothing is flagged that rounding alone explains.
+parts is consistent; nothing is flagged that rounding alone explains. Two printings of one
+quantity one unit of the last digit apart (995 and 996) are a note, not an error: one was
+rounded, the other cut off. A bare "0万元" is exactly nothing: a share or rate printed against it
+other than 0 is an error, since no rounding makes 1% of nothing.
+
+**Where the inputs come from.** Rules read the figures the parser bound (docs/document-model.md),
+not the wording of one sentence: the arithmetic rules join them by key — metric, year, basis
+(final account or which budget), project and funds — so a total in one sentence, its parts in
+the next, the change in a third and a budget printed in a table are checked together. A key
+printed with two different values is not used by any other rule (the disagreement is
+`repeated.same_figure`'s finding). Figures of different funds that share a name (一般公共预算's and
+政府性基金's 收入总计) are never compared; a 其中 list is summed only when its parts are the whole
+(the template's parts, shares adding to 100%, or counts of the total's own kind), never when it
+mixes kinds or runs into the end of a cut-off text; a blank or damaged number ("占 %",
+",867.48万元") is a `hygiene.blank_value` warning and no rule is handed a value for it.
+
+**One wrong number, one finding.** Errors and warnings about the same printed number are merged
+into the most severe one, which names the other relations the number breaks and quotes their
+evidence. Each finding's `actual` is the value as printed, `expected` what the relation implies,
+and its evidence quotes every number it compares.
 
 **Severity.** Each finding carries one:
 - **错误 error** — the printed figures contradict each other beyond rounding (a total that is not

@@ -13,6 +13,7 @@ import evals.rules  # noqa: F401 - importing the package registers every rule
 from evals.findings import SEVERITY_ORDER, Finding
 from evals.registry import RULES, RuleContext
 from index.models import ParsedReport
+from index.numbers import read_cell
 
 if TYPE_CHECKING:
     from index.store import Store
@@ -61,6 +62,7 @@ def run_rules(
             ctx.insufficient(spec.id)
             continue
         findings.extend(found)
+    findings = consolidate(findings, parsed.report.text)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.family, f.rule, f.evidence[0].start if f.evidence and f.evidence[0].start is not None else 0))
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     report = parsed.report
@@ -77,6 +79,58 @@ def run_rules(
         findings=findings,
         insufficient=dict(ctx.insufficient_counts),
     )
+
+
+def consolidate(findings: list[Finding], text: str) -> list[Finding]:
+    """One wrong printed number is one finding. Errors and warnings whose evidence all quotes one
+    printed number (a 三公 total that its parts, its shares and its table contradict) are merged
+    into one: the finding about that number itself if there is one (its first evidence), else the
+    most severe; it names the other relations the number breaks and quotes their evidence too."""
+    serious = [f for f in findings if f.severity != "info"]
+    numbers = [{(e.start, e.end) for e in f.evidence if e.start is not None and e.end is not None
+                and read_cell(text[e.start: e.end]).kind == "number"} for f in serious]
+    parent = list(range(len(serious)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(serious)):
+        for j in range(i):
+            if numbers[i] & numbers[j]:
+                parent[root(i)] = root(j)
+    components: dict[int, list[int]] = {}
+    for i in range(len(serious)):
+        components.setdefault(root(i), []).append(i)
+    dropped: set[int] = set()
+    for members in components.values():
+        common = set.intersection(*(numbers[i] for i in members)) if len(members) > 1 else set()
+        if not common:
+            continue
+        group = [serious[i] for i in members]
+
+        def about_common(f: Finding, common: set[tuple[int, int]] = common) -> bool:
+            first = f.evidence[0] if f.evidence else None
+            return first is not None and (first.start, first.end) in common
+
+        # The finding about the shared number first, then the most severe; a bare "part above its
+        # whole" yields to the relation that says by how much.
+        group.sort(key=lambda f: (not about_common(f), SEVERITY_ORDER[f.severity],
+                                  f.rule == "sums.part_exceeds_whole", f.rule))
+        primary, others = group[0], group[1:]
+        primary.severity = min((f.severity for f in group), key=SEVERITY_ORDER.__getitem__)
+        also = "；".join(f"{o.message.rstrip('。')}（{o.rule}）" for o in others)
+        primary.message = primary.message.rstrip("。") + f"。同一数字另使{len(others)}项关系不成立：{also}。"
+        spans = {(e.start, e.end) for e in primary.evidence}
+        for other in others:
+            dropped.add(id(other))
+            for evidence in other.evidence:
+                if (evidence.start, evidence.end) not in spans:
+                    spans.add((evidence.start, evidence.end))
+                    primary.evidence.append(evidence)
+    return [f for f in findings if id(f) not in dropped]
 
 
 # --- checking files and stored reports: what `juesuan check` runs ------------------------------

@@ -86,8 +86,12 @@ def sum_interval(figures: list[Figure]) -> Interval:
 
 def verdict(stated: Interval, computed: Interval, decimals: int) -> str:
     """'ok' (consistent within rounding), 'rounding' (off by at most one unit of the last
-    displayed digit: holds only if the author rounded the wrong way) or 'error'."""
+    displayed digit: holds only if the author rounded the wrong way) or 'error'. Against an
+    exact zero (nothing spent, so 0%) any other printed value is an error: there is nothing
+    a rounding slip could have turned into it."""
     if stated.overlaps(computed):
         return "ok"
+    if computed.lo == computed.hi == 0:
+        return "error"
     unit = Decimal(10) ** (-decimals)
     return "rounding" if stated.distance(computed) <= unit else "error"

@@ -10,6 +10,7 @@ marks a gap where a number should stand ("占[] %").
 
     python -m evals.real_corpus validate [NNN ...]   # every anchor resolves, once
     python -m evals.real_corpus show NNN             # the audit next to the text
+    python -m evals.real_corpus score [--json]       # `juesuan check` against every audit
 
 The tests (tests/evals/test_real_corpus.py) hold `juesuan check` to every audit, and
 `evals.real_mutation` moves each number of a relation that holds and expects an error naming it.
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from evals.findings import Finding
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 REPORTS = CORPUS / "reports"
@@ -181,6 +184,68 @@ def validate(doc: str) -> list[str]:
     return problems
 
 
+# --- `juesuan check` against the audits ----------------------------------------------------------
+
+SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
+
+
+def _touches(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two spans overlap; a zero-length span (a gap) touches a span that reaches it."""
+    if a[0] == a[1] or b[0] == b[1]:
+        return a[0] <= b[1] and b[0] <= a[1]
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def finding_spans(finding: Finding) -> list[tuple[int, int]]:
+    """The character spans a finding's evidence points at."""
+    return [(e.start, e.end) for e in finding.evidence if e.start is not None and e.end is not None]
+
+
+def matches(finding: Finding, item: Inconsistency, item_spans: list[Span]) -> bool:
+    """Whether a finding reports this inconsistency: a family the audit accepts, and evidence that
+    points at one of the numbers the inconsistency compares."""
+    if finding.family not in (item.family, *item.also):
+        return False
+    wanted = [(s.start, s.end) for s in item_spans]
+    return any(_touches(f, w) for f in finding_spans(finding) for w in wanted)
+
+
+@dataclass
+class DocScore:
+    """How `check` did on one audited document."""
+
+    doc: str
+    found: list[tuple[Inconsistency, Finding | None]]  # each inconsistency and the finding that reports it
+    false_alarms: list[Finding]  # error/warning findings no inconsistency explains
+    repeats: list[tuple[Inconsistency, int]]  # inconsistencies reported by more than one finding
+    figures: int
+
+
+def score_document(doc: str) -> DocScore:
+    """Parse and check one corpus document and hold the result against its audit."""
+    from evals.check import run_rules
+    from index.parse import parse_file
+
+    audit = load_audit(doc)
+    text = document(doc)
+    parsed = parse_file(REPORTS / f"{doc}.txt")
+    result = run_rules(parsed, path=doc)
+    serious = [f for f in result.findings if f.severity in ("error", "warning")]
+    found: list[tuple[Inconsistency, Finding | None]] = []
+    repeats: list[tuple[Inconsistency, int]] = []
+    explained: set[int] = set()
+    for item in audit.inconsistencies:
+        item_spans = [resolve(text, a) for a in item.numbers]
+        hits = [f for f in serious if matches(f, item, item_spans)]
+        explained.update(id(f) for f in hits)
+        good = [f for f in hits if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[item.severity]]
+        found.append((item, good[0] if good else None))
+        if len(hits) > 1:
+            repeats.append((item, len(hits)))
+    false_alarms = [f for f in serious if id(f) not in explained]
+    return DocScore(doc, found, false_alarms, repeats, len(parsed.figures))
+
+
 def _show(doc: str) -> None:
     text = document(doc)
     audit = load_audit(doc)
@@ -201,15 +266,44 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("docs", nargs="*")
     show = sub.add_parser("show", help="print an audit with its resolved numbers")
     show.add_argument("doc")
+    score = sub.add_parser("score", help="hold `juesuan check` against every audit")
+    score.add_argument("docs", nargs="*")
     args = parser.parse_args(argv)
     if args.command == "show":
         _show(args.doc)
         return 0
+    if args.command == "score":
+        return _score(args.docs or audited())
     problems = [p for doc in (args.docs or audited()) for p in validate(doc)]
     for problem in problems:
         print(problem)
     print(f"{len(args.docs or audited())} audits, {len(problems)} problems", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _score(docs: list[str]) -> int:
+    """Print recall per family and every false alarm; exit 1 unless check agrees with every audit."""
+    per_family: dict[str, list[int]] = {}
+    false_alarms = repeats = 0
+    for doc in docs:
+        result = score_document(doc)
+        for item, finding in result.found:
+            counts = per_family.setdefault(item.family, [0, 0])
+            counts[1] += 1
+            counts[0] += finding is not None
+            if finding is None:
+                print(f"{doc} MISSED {item.family}/{item.severity}: {item.relation}")
+        for finding in result.false_alarms:
+            false_alarms += 1
+            print(f"{doc} FALSE {finding.severity} {finding.rule}: {finding.message}")
+        for item, n in result.repeats:
+            repeats += 1
+            print(f"{doc} REPEATED x{n} {item.family}: {item.relation}")
+    for family, (hit, total) in sorted(per_family.items()):
+        print(f"recall {family}: {hit}/{total}")
+    print(f"false error/warning findings: {false_alarms}; inconsistencies reported more than once: {repeats}")
+    missed = sum(total - hit for hit, total in per_family.values())
+    return 1 if missed or false_alarms or repeats else 0
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ from opencc import OpenCC
 
 # Canonical metric -> aliases as they appear in reports (after `clean_metric_text`).
 METRIC_ALIASES: dict[str, tuple[str, ...]] = {
-    "收支总计": ("收、支总计", "收支总计", "收入支出总计", "收入、支出总计"),
+    "收支总计": ("收、支总计", "收支总计", "收入支出总计", "收入、支出总计", "收支", "收、支"),
     "财政拨款收支总计": ("财政拨款收、支总计", "财政拨款收支总计", "财政拨款收入支出总计"),
     "收入总计": ("收入总计",),
     "支出总计": ("支出总计",),
-    "本年收入合计": ("本年收入合计", "本年收入"),
-    "本年支出合计": ("本年支出合计", "本年支出"),
+    "本年收入合计": ("本年收入合计", "本年收入", "收入合计"),
+    "本年支出合计": ("本年支出合计", "本年支出", "支出合计"),
     "一般公共预算财政拨款收入": ("一般公共预算财政拨款收入", "一般公共预算财政拨款"),
     "政府性基金预算财政拨款收入": ("政府性基金预算财政拨款收入",),
     "国有资本经营预算财政拨款收入": ("国有资本经营预算财政拨款收入",),
@@ -27,8 +27,9 @@ METRIC_ALIASES: dict[str, tuple[str, ...]] = {
     "经营收入": ("经营收入",),
     "附属单位上缴收入": ("附属单位上缴收入",),
     "其他收入": ("其他收入",),
-    "年初结转和结余": ("年初结转和结余", "年初结转结余"),
-    "年末结转和结余": ("年末结转和结余", "年末结转结余"),
+    "年初结转和结余": ("年初结转和结余", "年初结转结余", "年初结转", "上年结转和结余"),
+    "年末结转和结余": ("年末结转和结余", "年末结转结余", "年末结转"),
+    "使用非财政拨款结余": ("使用非财政拨款结余", "使用非财政拨款结余和专用结余"),
     "基本支出": ("基本支出",),
     "项目支出": ("项目支出",),
     "上缴上级支出": ("上缴上级支出",),
@@ -40,12 +41,21 @@ METRIC_ALIASES: dict[str, tuple[str, ...]] = {
     "一般公共预算财政拨款基本支出": ("一般公共预算财政拨款基本支出",),
     "人员经费": ("人员经费",),
     "公用经费": ("公用经费",),
-    "三公经费": ("三公经费", "三公经费财政拨款", "三公经费财政拨款支出", "财政拨款三公经费"),
+    "三公经费": (
+        "三公经费", "三公经费财政拨款", "三公经费财政拨款支出", "财政拨款三公经费", "总三公经费",
+        "三公经费合计", "三公经费决算数", "三公经费决算总额", "三公经费总支出",
+    ),
     "因公出国（境）费": ("因公出国（境）费", "因公出国（境）经费", "因公出国境费", "因公出国（境）"),
-    "公务用车购置及运行维护费": ("公务用车购置及运行维护费", "公务用车购置及运行费", "公务用车购置及运维费"),
-    "公务用车购置费": ("公务用车购置费", "公务用车购置"),
-    "公务用车运行维护费": ("公务用车运行维护费", "公务用车运行费", "公务用车运维费"),
-    "公务接待费": ("公务接待费", "公务接待"),
+    "公务用车购置及运行维护费": (
+        "公务用车购置及运行维护费", "公务用车购置及运行费", "公务用车购置及运维费", "公车购置及运行费",
+        "公车购置及运行维护费", "公务车购置及运行维护费", "公务车购置及运行费", "购置及运行维护费",
+    ),
+    "公务用车购置费": ("公务用车购置费", "公务用车购置", "公车购置费"),
+    "公务用车运行维护费": (
+        "公务用车运行维护费", "公务用车运行费", "公务用车运维费", "公车运行费", "公车运行维护费",
+        "公务用车运行费维护费",
+    ),
+    "公务接待费": ("公务接待费", "公务接待", "公务接待经费"),
     "国内公务接待费": ("国内公务接待费", "国内公务接待"),
     "外事接待费": ("外事接待费", "外事接待", "外宾接待费", "外宾接待"),
     "政府性基金预算财政拨款支出": ("政府性基金预算财政拨款支出", "政府性基金预算支出"),
@@ -58,6 +68,10 @@ METRIC_ALIASES: dict[str, tuple[str, ...]] = {
     "授予中小企业合同金额": ("授予中小企业合同金额",),
     "授予小微企业合同金额": ("授予小微企业合同金额",),
     "公务用车": ("公务用车", "公务用车保有量"),
+    # Government-level accounts (政府决算): revenue = tax + non-tax.
+    "一般公共预算收入": ("一般公共预算收入", "一般公共预算本级收入", "本级收入"),
+    "税收收入": ("税收收入", "税收"),
+    "非税收入": ("非税收入", "非税"),
     "车辆": ("车辆",),
 }
 
@@ -123,12 +137,57 @@ def is_known_metric(name: str) -> bool:
     return name in METRIC_ALIASES or name in FUNCTIONAL_CLASSES.values()
 
 
+_COST_WORDS = re.compile(r"(?:费用|经费)(?=支出$|$)")
+
+
 def canonical_metric(text: str) -> tuple[str, str | None]:
     """Map a metric as named in a report to (canonical name, 功能分类 code or None).
 
-    Unknown metrics come back cleaned but otherwise as named: the text is the authority.
+    Unknown metrics come back cleaned but otherwise as named: the text is the authority. The
+    words a report adds to a cost's name are not part of it: "公务用车运行维护费用支出" and
+    "公务接待经费" are 公务用车运行维护费 and 公务接待费 ("经费" stays in 机关运行经费 and 人员经费,
+    which the lexicon names as such).
     """
     clean = clean_metric_text(text)
+    found = _lookup(clean)
+    if found is None and _COST_WORDS.search(clean):
+        found = _lookup(_COST_WORDS.sub("费", clean))
+    if found is None:
+        found = _sangong_tail(clean)
+    if found is not None:
+        return found
+    bare = clean.removesuffix("（类）").removesuffix("支出")
+    if bare in _CLASS_BY_NAME:
+        code = _CLASS_BY_NAME[bare]
+        return FUNCTIONAL_CLASSES[code], code
+    return clean, None
+
+
+_SANGONG = ("三公经费", "因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费",
+            "公务接待费", "国内公务接待费", "外事接待费")
+_TOTAL_TAIL = re.compile(r"(?:支出合计|支出决算|支出总额|合计|支出|决算数?|总额)+$")
+_NAMED_IN_PARENTHESES = re.compile(r"（(?P<name>[^（）]{2,12})）$")
+
+
+def _sangong_tail(clean: str) -> tuple[str, str | None] | None:
+    """A 三公 name that ends a longer phrase: "湛江市委宣传部财政预算拨款三公经费支出合计" is the
+    三公经费 (the words before it name the department and the funds, not another metric)."""
+    bare = _TOTAL_TAIL.sub("", clean)
+    if named := _NAMED_IN_PARENTHESES.search(bare):
+        # "…公车运行费（“三公”经费）决算总额": the list in front is spelled out by the name in brackets.
+        bare = named.group("name")
+    aliases = sorted(
+        ((alias, canonical) for canonical in _SANGONG for alias in METRIC_ALIASES[canonical] if len(alias) >= 4),
+        key=lambda pair: len(pair[0]), reverse=True,
+    )
+    for alias, canonical in aliases:
+        if bare.endswith(clean_metric_text(alias)):
+            return canonical, None
+    return None
+
+
+def _lookup(clean: str) -> tuple[str, str | None] | None:
+    """The canonical metric a cleaned name or one of its usual variants is an alias of."""
     candidates = (
         clean, clean.removesuffix("支出"), clean.removesuffix("决算"), clean + "费", clean + "支出",
         clean.removesuffix("支出") + "费",  # "公务用车运行维护支出" is the 公务用车运行维护费
@@ -137,8 +196,4 @@ def canonical_metric(text: str) -> tuple[str, str | None]:
     for candidate in candidates:
         if candidate in _ALIAS_INDEX:
             return _ALIAS_INDEX[candidate], None
-    bare = clean.removesuffix("（类）").removesuffix("支出")
-    if bare in _CLASS_BY_NAME:
-        code = _CLASS_BY_NAME[bare]
-        return FUNCTIONAL_CLASSES[code], code
-    return clean, None
+    return None

@@ -26,10 +26,12 @@ Role = Literal[
     "rate",  # any other percentage (满意度, 同比)
 ]
 Direction = Literal["increase", "decrease", "flat"]
-# What an amount is: the final account (决算, 执行数, 支出) or a budget (预算, 年初预算, 调整后预算).
-Basis = Literal["actual", "budget", "initial_budget", "adjusted_budget"]
-# What a change is measured against: last year's amount or this year's budget.
-Against = Literal["prior_year", "budget"]
+# What an amount is: the final account (决算, 执行数, 支出), a budget (预算, 年初预算, 调整后预算), or
+# — in a government's accounts that print both — the execution reported before the final accounts.
+Basis = Literal["actual", "budget", "initial_budget", "adjusted_budget", "executed"]
+# What a change is measured against: last year's amount, this year's budget, or the execution
+# reported before the final accounts ("与2021年执行数相比").
+Against = Literal["prior_year", "budget", "execution"]
 
 
 class _Model(BaseModel):

@@ -14,14 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.chunking import build_chunks, page_at
-from index.figures import FigureContext, extract_sentence_figures, project_from_line
-from index.lexicon import to_simplified
+from index.figures import FigureContext, extract_sentence_figures, find_gaps, project_from_line
+from index.figures.words import scope_of
 from index.loaders import LoadedDocument, load_document
-from index.loaders.base import Block
-from index.models import Figure, ParsedReport, Report, Section, Table
+from index.models import Figure, Gap, ParsedReport, Report, Section, Table
+from index.reading import ReadingCopy, clean, reading_copy
 from index.sections import Line, build_sections, section_at
 from index.table_figures import table_figures
 from index.tables import RawCell, RawTable, build_tables
+from index.text_tables import find_flat_tables
 
 
 @dataclass
@@ -39,41 +40,14 @@ def report_id_for(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _is_tab_line(block: Block) -> bool:
-    return block.kind == "text" and block.text.startswith("\t")
-
-
-def _is_blank(block: Block) -> bool:
-    """A row separator of a flattened table: an empty line (a lone tab is an empty cell)."""
-    return block.kind == "text" and not block.text.strip(" ")
-
-
-def _flattened_runs(blocks: list[Block]) -> dict[int, int]:
-    """Start index -> end index (exclusive) of runs of tab-indented lines (flattened tables)."""
-    runs: dict[int, int] = {}
-    i = 0
-    while i < len(blocks):
-        if not _is_tab_line(blocks[i]):
-            i += 1
-            continue
-        j, last_tab, tab_lines = i, i, 0
-        while j < len(blocks) and (_is_tab_line(blocks[j]) or _is_blank(blocks[j])):
-            if _is_tab_line(blocks[j]):
-                last_tab, tab_lines = j, tab_lines + 1
-            j += 1
-        if tab_lines >= 4:
-            runs[i] = last_tab + 1
-        i = last_tab + 1
-    return runs
-
-
 def _layout(doc: LoadedDocument) -> _Layout:
     parts: list[str] = []
     pos = 0
     lines: list[Line] = []
     raw_tables: list[RawTable] = []
     page_starts: list[tuple[int, int]] = []
-    runs = _flattened_runs(doc.blocks)
+    # Tables that text conversion flattened into lines: rebuilt, their lines kept as printed.
+    flat = find_flat_tables([b.text if b.kind == "text" else None for b in doc.blocks])
 
     def emit(text: str) -> int:
         nonlocal pos
@@ -90,23 +64,12 @@ def _layout(doc: LoadedDocument) -> _Layout:
     while i < len(doc.blocks):
         block = doc.blocks[i]
         note_page(block.page)
-        if i in runs:
-            # A table flattened to one cell per line: rows are separated by blank lines.
-            rows: list[list[RawCell]] = [[]]
-            table_start = pos
-            for inner in doc.blocks[i: runs[i]]:
-                start = emit(inner.text)
-                if _is_blank(inner):
-                    if rows[-1]:
-                        rows.append([])
-                    continue
-                content = inner.text.strip()
-                lead = inner.text.index(content) if content else len(inner.text)
-                rows[-1].append(RawCell(content, start + lead, start + lead + len(content)))
-            raw_tables.append(
-                RawTable(rows=[r for r in rows if r], start=table_start, end=pos, page=block.page, flattened=True)
-            )
-            i = runs[i]
+        if i in flat:
+            table_start, line_starts = pos, {}
+            for k in range(i, flat[i].end):
+                line_starts[k] = emit(doc.blocks[k].text)
+            raw_tables.append(flat[i].to_raw(line_starts, table_start, pos, block.page))
+            i = flat[i].end
             continue
         if block.kind == "table":
             table_start = pos
@@ -134,13 +97,20 @@ def _layout(doc: LoadedDocument) -> _Layout:
 
 
 _TITLE_RE = re.compile(r"(?P<pre>[^。；]*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>[^。；]*?)部门决算")
+# A title without 部门决算: "2017年湛江市委宣传部“三公”经费增减情况说明", "…2018年度整体支出绩效评价报告".
+_LOOSE_TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?!\d{1,2}月)[^。；，,]{0,40}?(?:决算|三公|经费|绩效)")
+_HEADING_START = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(]|\d|表)")
+_YEAR_WORD = re.compile(r"((?:19|20)\d{2})\s*年度")
+_YEAR_BARE = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}\s*月|度)")
 
 
 def detect_identity(lines: list[Line]) -> tuple[str | None, str | None, int | None]:
     """(title, department, fiscal year) from the report's opening lines.
 
     Titles wrap over several lines in PDFs ("中共上海市普陀区委 / 社会工作部 2024 年度 / 部门决算"),
-    so the first lines are joined before matching "<单位>YYYY年度<单位>部门决算".
+    so the first lines are joined before matching "<单位>YYYY年度<单位>部门决算". A report whose
+    title comes after its table of contents, or names no 部门决算, is matched further down; a
+    report without a title line takes the year its text names most often.
     """
     head = ""
     for line in lines[:12]:
@@ -151,22 +121,36 @@ def detect_identity(lines: list[Line]) -> tuple[str | None, str | None, int | No
             break
         head += text
         if match := _TITLE_RE.search(head):
-            department = (match.group("pre") or match.group("post")).strip("“”\" ") or None
-            if department:
-                department = re.sub(r"^[^\u4e00-\u9fff]+", "", department)
-            return match.group(0), department, int(match.group("year"))
-    # No title line: the most frequent "YYYY年度" and the scope sentence's department.
+            return _titled(match)
+    for line in lines[:200]:
+        text = re.sub(r"\s+", "", line.text)
+        if len(text) <= 60 and not _HEADING_START.match(text) and (match := _TITLE_RE.search(text)):
+            return _titled(match)
     body = "".join(line.text for line in lines[:400])
-    years = re.findall(r"((?:19|20)\d{2})\s*年度", body)
-    year = max(set(years), key=years.count) if years else None
     dept = re.search(r"纳入(?P<d>[\u4e00-\u9fff（）()]+?)(?:部门)?\s*\d{4}\s*年度部门决算编制范围", body)
-    return None, dept.group("d") if dept else None, int(year) if year else None
+    department = dept.group("d") if dept else None
+    for line in lines[:5]:
+        text = re.sub(r"\s+", "", line.text)
+        if len(text) <= 60 and (match := _LOOSE_TITLE_RE.search(text)):
+            return text, department, int(match.group("year"))
+    years = _YEAR_WORD.findall(body) or _YEAR_BARE.findall(body)
+    year = max(set(years), key=lambda y: (years.count(y), -years.index(y))) if years else None
+    return None, department, int(year) if year else None
+
+
+def _titled(match: re.Match[str]) -> tuple[str, str | None, int]:
+    department = (match.group("pre") or match.group("post")).strip("“”\" ") or None
+    if department:
+        department = re.sub(r"^[^\u4e00-\u9fff]+", "", department)
+    return match.group(0), department, int(match.group("year"))
 
 
 def _narrative_figures(
     layout: _Layout, sections: list[Section], report: Report
-) -> list[Figure]:
+) -> tuple[list[Figure], list[Gap]]:
+    """The figures stated in the narrative lines, and the numbers they leave blank or damaged."""
     figures: list[Figure] = []
+    gaps: list[Gap] = []
     subject: str | None = None
     for line in layout.lines:
         if not line.text.strip():
@@ -184,69 +168,97 @@ def _narrative_figures(
             section=section.path if section else "",
             page=line.page,
             subject=subject,
+            headings=section.title_path if section else "",
         )
         figures.extend(extract_sentence_figures(line.text, line.start, ctx))
-    return figures
+        gaps.extend(find_gaps(line.text, line.start, report.id, ctx.section, line.page))
+    return figures, gaps
 
 
-def _simplified(layout: _Layout) -> _Layout:
-    """The layout in simplified characters, when the text is traditional (繁體).
+@dataclass
+class _Reading:
+    """The layout read through the reading copy of its text (`index.reading`), and the map back."""
 
-    Every pattern of this package (units 万元/个, 占, 年初预算, headings, table headers) is
-    written in simplified characters, so a traditional report is read through a simplified
-    copy. The copy must have the same length, so that every offset found in it points at the
-    same place in the original text; when the conversion changes lengths the original is
-    used as it is.
-    """
-    simple = to_simplified(layout.text)
-    if simple == layout.text or len(simple) != len(layout.text):
-        return layout
+    layout: _Layout
+    copy: ReadingCopy
+
+    def start(self, offset: int) -> int:
+        return self.copy.start(offset)
+
+    def end(self, offset: int) -> int:
+        return self.copy.end(offset)
+
+
+def _reading_copy(layout: _Layout) -> _Reading | None:
+    """The layout in simplified characters without inline readings; None when it needs neither."""
+    copy = reading_copy(layout.text)
+    if copy is None:
+        return None
+    to_copy, text = copy.to_copy, copy.text
+
+    def cut(start: int, end: int) -> str:
+        return text[to_copy[start]: to_copy[end]]
+
     tables = [
         replace(
             raw,
-            title=to_simplified(raw.title) if raw.title else raw.title,
-            rows=[[RawCell(to_simplified(c.text), c.start, c.end) for c in row] for row in raw.rows],
+            title=clean(raw.title) if raw.title else raw.title,
+            rows=[[RawCell(cut(c.start, c.end), to_copy[c.start], to_copy[c.end])
+                   if c.start is not None and c.end is not None else RawCell(clean(c.text))
+                   for c in row] for row in raw.rows],
+            start=to_copy[raw.start], end=to_copy[raw.end],
         )
         for raw in layout.raw_tables
     ]
-    lines = [Line(start=line.start, text=simple[line.start: line.start + len(line.text)], page=line.page)
+    lines = [Line(start=to_copy[line.start], text=cut(line.start, line.start + len(line.text)), page=line.page)
              for line in layout.lines]
-    return _Layout(text=simple, lines=lines, raw_tables=tables, page_starts=layout.page_starts)
+    pages = [(to_copy[offset], page) for offset, page in layout.page_starts]
+    return _Reading(_Layout(text=text, lines=lines, raw_tables=tables, page_starts=pages), copy)
 
 
-def _restore(original: _Layout, work: _Layout, sections: list[Section], tables: list[Table],
-             figures: list[Figure]) -> None:
-    """Put the original (traditional) text back into what was read from the simplified copy.
+def _restore(original: _Layout, reading: _Reading, sections: list[Section], tables: list[Table],
+             figures: list[Figure], gaps: list[Gap]) -> None:
+    """Put the original text back into what was read from the reading copy: every span points
+    into the original text again; titles, cells and quotes are shown as printed; metrics, labels
+    and column headers stay simplified, as the canonical names they are compared by."""
+    work = reading.layout
 
-    Titles, cells and quotes are shown as printed; metrics, labels and column headers stay
-    simplified, as the canonical names they are compared by.
-    """
     def back(text: str, near: int) -> str:
         at = work.text.find(text, max(0, near - len(text)))
-        return original.text[at: at + len(text)] if text and at >= 0 else text
+        if not text or at < 0:
+            return text
+        return original.text[reading.start(at): reading.end(at + len(text))]
 
     for section in sections:
         section.title = back(section.title, section.start)
+        section.start, section.end = reading.start(section.start), reading.end(section.end)
         parent = sections[section.parent] if section.parent is not None else None
         section.title_path = f"{parent.title_path} > {section.title}" if parent else section.title
-    titles = {to_simplified(raw.title): raw.title for raw in original.raw_tables if raw.title}
+    titles = {clean(raw.title): raw.title for raw in original.raw_tables if raw.title}
     for table in tables:
         table.title = titles.get(table.title or "", table.title)
+        table.start, table.end = reading.start(table.start), reading.end(table.end)
         for row in table.rows:
             for cell in row:
                 if cell.start is not None and cell.end is not None:
+                    cell.start, cell.end = reading.start(cell.start), reading.end(cell.end)
                     cell.text = original.text[cell.start: cell.end]
     for figure in figures:
         if figure.source == "text":
             figure.quote = back(figure.quote, figure.end)
-        elif figure.table_id is not None and figure.row is not None:
+        figure.start, figure.end = reading.start(figure.start), reading.end(figure.end)
+        if figure.source == "table" and figure.table_id is not None and figure.row is not None:
             figure.quote = " | ".join(c.text for c in tables[figure.table_id].rows[figure.row] if c.text)
+    for gap in gaps:
+        gap.quote = back(gap.quote, gap.end)
+        gap.start, gap.end = reading.start(gap.start), reading.end(gap.end)
 
 
 def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> ParsedReport:
     """Build the full document model from a loaded file and its bytes."""
     original = _layout(doc)
-    layout = _simplified(original)
+    reading = _reading_copy(original)
+    layout = reading.layout if reading else original
     title, department, year = detect_identity(layout.lines)
     if year is None:
         # A workbook of tables has no narrative: its tables' titles name the year
@@ -270,17 +282,22 @@ def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> 
         raw.section = section.path if section else None
         raw.context = layout.text[max(0, raw.start - 1500): raw.start]
         tables.extend(build_tables(raw, len(tables)))
-    figures = _narrative_figures(layout, sections, report)
+    figures, gaps = _narrative_figures(layout, sections, report)
     for table in tables:
         quotes = {r: " | ".join(c.text for c in row if c.text) for r, row in enumerate(table.rows)}
-        figures.extend(table_figures(table, report.id, report.year, quotes))
+        headings = (section_at(sections, table.start).title_path if section_at(sections, table.start) else "")
+        for figure in table_figures(table, report.id, report.year, quotes):
+            if figure.unit in ("万元", "元", "亿元", "千元", "%") and figure.scope is None:
+                # The funds a cell covers: named in its metric, the table's title or the headings above.
+                figure.scope = scope_of(figure.metric, f"{headings} > {table.title or ''}")
+            figures.append(figure)
     figures.sort(key=lambda f: (f.start, f.end))
-    if layout is not original:
-        _restore(original, layout, sections, tables, figures)
+    if reading is not None:
+        _restore(original, reading, sections, tables, figures, gaps)
         report.text = original.text
     chunks = build_chunks(report, sections, tables, original.lines, layout.page_starts, chunk_chars)
     return ParsedReport(
-        report=report, sections=sections, tables=tables, figures=figures, chunks=chunks,
+        report=report, sections=sections, tables=tables, figures=figures, chunks=chunks, gaps=gaps,
         page_starts=layout.page_starts,
     )
 

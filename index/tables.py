@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.models import Cell, Table
+from index.numbers import read_cell
 
 NINE_TABLES: tuple[tuple[str, str], ...] = (
     # (kind, distinctive title words) — the most specific first.
@@ -30,8 +31,11 @@ NINE_TABLES: tuple[tuple[str, str], ...] = (
     ("支出决算表", "支出决算表"),
 )
 
-_NUMERIC = re.compile(r"^[-−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*[%％]?$")
-_CODE = re.compile(r"^\d{3}(\s?\d{2}){0,2}$")
+# Row labels that make a row data even when it holds no figure (an empty template's 合计 or
+# "一、…" rows); a 合计 label only when the rest of the row is not more labels.
+_TOTAL_LABEL = re.compile(r"合\s*计|总\s*计|总\s*额")
+_ITEM_LABEL = re.compile(r"^(?:[一二三四五六七八九十]+、|…)")
+_COLUMN_NUMBERING = ("栏次", "行次")
 _PROJECT_CODE = re.compile(r"^[0-9A-Za-z]{10,}[-－—]\s*")
 _UNIT_IN_TEXT = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(万元|元|亿元)|[（(](万元|元|亿元)[）)]")
 
@@ -57,19 +61,53 @@ class RawTable:
     unit: str | None = None
     header_rows: int = 0
     flattened: bool = False
+    kind: str | None = None  # set by a reader that knows it (a form of label/value pairs): kept as is
     context: str = ""  # text just before the table, for the project a 资金计划 belongs to
     section: str | None = None
     pages: list[int | None] = field(default_factory=list)
 
 
 def is_numeric(text: str) -> bool:
-    """True for a cell that holds a number as printed (1,054.82 / 96.96% / 0)."""
-    return bool(_NUMERIC.match(text.strip()))
+    """True for a cell that holds a number as printed (1,054.82 / 96.96% / (12.00) / 0).
+
+    See `index.numbers.read_cell` for the grammar; an unspaced code (201) is numeric too.
+    """
+    return read_cell(text).kind == "number"
 
 
 def is_code(text: str) -> bool:
-    """True for a 功能分类/经济分类 code cell: 201, 20103, 2010301, '201 03 01'."""
-    return bool(_CODE.match(text.strip()))
+    """True for a cell that may be a 功能分类/经济分类 code: 201, 20103, 2010301, '201 03 01'."""
+    return read_cell(text).code_like
+
+
+def is_data_row(cells: list[str]) -> bool:
+    """True when a table row holds data rather than column headings.
+
+    A data row holds a number or a subject code in any cell, or starts with an item label
+    ("一、…") or a total label (合计/总计/总额) whose other cells are blank or totals too: a
+    header that merely has a 合计 column ("合计 | 因公出国（境）费 | …") is not data. A
+    "栏次 | 1 | 2 | 3" row numbers the columns and belongs to the header.
+    """
+    texts = [c.strip() for c in cells if c.strip()]
+    if not texts or texts[0].replace(" ", "") in _COLUMN_NUMBERING:
+        return False
+    readings = [read_cell(t) for t in texts]
+    if any(r.kind in ("number", "code") for r in readings):
+        return True
+    if _ITEM_LABEL.match(texts[0]):
+        return True
+    if _TOTAL_LABEL.search(texts[0]):
+        return all(r.kind == "blank" or _TOTAL_LABEL.search(t) for t, r in zip(texts[1:], readings[1:]))
+    return False
+
+
+def header_row_count(rows: list[list[str]]) -> int:
+    """How many leading rows of a table are headers: those before its first data row.
+
+    The one header detector of every loader and of the flattened-table reader. A table with
+    no data row (an empty template) is all header.
+    """
+    return next((i for i, row in enumerate(rows) if is_data_row(row)), len(rows))
 
 
 def unit_from_text(text: str) -> str | None:
@@ -90,12 +128,8 @@ def table_kind(title: str | None) -> str | None:
 
 
 def _first_data_row(rows: list[list[RawCell]]) -> int:
-    """Index of the first row that holds a number or a code (rows above it are headers)."""
-    for i, row in enumerate(rows):
-        texts = [c.text.strip() for c in row]
-        if any(is_numeric(t) or is_code(t) for t in texts) or any(t in ("合计", "总计") for t in texts):
-            return i
-    return len(rows)
+    """Index of the first data row of raw cells (rows above it are headers)."""
+    return header_row_count([[c.text for c in row] for row in rows])
 
 
 def _align(row: list[RawCell], width: int) -> list[RawCell]:
@@ -166,8 +200,9 @@ def build_tables(raw: RawTable, first_id: int) -> list[Table]:
     tables: list[Table] = []
     for kind, part in _segments(rows):
         if kind is None:
-            kind = table_kind(title)
-            header_rows = raw.header_rows or _first_data_row(part)
+            kind = raw.kind or table_kind(title)
+            # A reader that typed the table has counted its header rows too (a form has none).
+            header_rows = raw.header_rows if raw.kind else raw.header_rows or _first_data_row(part)
         else:
             header_rows = 0 if kind == "绩效自评表-基本情况" else 1
             if raw.flattened and header_rows:

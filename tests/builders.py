@@ -197,3 +197,119 @@ def build_xlsx(parsed: ParsedReport, path: Path) -> Path:
                     target.value = value or None
     workbook.save(str(path))
     return path
+
+
+# ------------------------------------------------------------------ one line per paragraph
+#
+# The other way a report reaches us: the TXT's own lines saved as a Word document (one
+# paragraph per line, a flattened table's cells as tab-led paragraphs, its row breaks as empty
+# paragraphs) and printed to a text-only PDF. No real tables anywhere: the parse must rebuild
+# the flattened tables from tabs and empty lines in every format.
+
+LINE_SIZE = 10.5  # font size of build_pdf_lines, points
+LINE_PITCH = 16.0  # baseline to baseline
+TAB_STOP = 36.0  # one tab stop, 1.27 cm
+FIRST_LINE_INDENT = 2 * LINE_SIZE  # a Chinese paragraph's two-character first-line indent
+PAGE_MARGINS = (72.0, 108.0)  # left/right, top/bottom: the body stays out of the header bands
+
+
+def txt_lines(txt_path: Path) -> list[str]:
+    """The lines of a TXT report as the text loader reads them (encoding detected, the
+    "[image: …]" placeholders of Word-to-text conversion dropped)."""
+    from index.loaders.text import load_text
+
+    return [block.text for block in load_text(txt_path).blocks]
+
+
+def build_docx_lines(txt_path: Path, out: Path) -> Path:
+    """One paragraph per line of the TXT: leading tabs as w:tab, empty lines as empty paragraphs."""
+    import docx
+
+    document = docx.Document()
+    for line in txt_lines(txt_path):
+        document.add_paragraph(line)  # python-docx writes "\t" as <w:tab/>
+    document.save(str(out))
+    return out
+
+
+def _wrap(text: str, first_width: float, width: float) -> list[str]:
+    """Cut a paragraph into printed lines, the first `first_width` wide and the others `width`.
+
+    A line breaks between CJK characters or at a space, never inside a Latin word or a number
+    (a wrap inside "1,054.82" or "T000008813910" would not read back the same); a word wider
+    than a line is cut anyway.
+    """
+    import re
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def fits(piece: str, avail: float) -> bool:
+        return stringWidth(piece, CJK_FONT, LINE_SIZE) <= avail
+
+    tokens: list[str] = []
+    for token in re.findall(r"[!-~]+| |.", text):
+        tokens.extend(token if not fits(token, first_width) else [token])
+    lines, current, avail = [], "", first_width
+    for token in tokens:
+        if current.strip() and not fits(current + token, avail):
+            lines.append(current)
+            current, avail, token = "", width, token.lstrip(" ")
+        current += token
+    return [*lines, current]
+
+
+def _printed_lines(line: str, width: float) -> list[tuple[float, str]]:
+    """(indent, text) of the printed lines one TXT line becomes; [] for an empty line.
+
+    Tab-led lines start at their tab stop and wrap back to the margin, as Word sets a
+    paragraph that begins with a tab; a lone tab (an empty cell) is printed as a blank glyph
+    at the tab stop, as text-to-PDF converters print tabs, so that it is not lost as an empty
+    line. Other lines get the first-line indent.
+    """
+    if not line:
+        return []
+    tabs = len(line) - len(line.lstrip("\t"))
+    indent = tabs * TAB_STOP if tabs else FIRST_LINE_INDENT
+    content = line[tabs:]
+    if not content:
+        return [(indent, " ")]
+    pieces = _wrap(content, width - indent, width)
+    return [(indent if i == 0 else 0.0, piece) for i, piece in enumerate(pieces)]
+
+
+def build_pdf_lines(txt_path: Path, out: Path) -> Path:
+    """Print each line of the TXT as a text-only A4 PDF: no ruling lines, tab-led lines at one
+    tab stop (1.27 cm), empty lines as one empty line of vertical space, a new page when a page
+    is full, a page number in the bottom margin."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    _register_font()
+    side, top_bottom = PAGE_MARGINS
+    width = A4[0] - 2 * side
+    first_baseline = A4[1] - top_bottom - LINE_SIZE
+    pdf = canvas.Canvas(str(out), pagesize=A4)
+    page, y = 1, first_baseline
+
+    def next_slot() -> float:
+        nonlocal page, y
+        if y < top_bottom:
+            pdf.setFont("Helvetica", 9)
+            pdf.drawCentredString(A4[0] / 2, 50, f"- {page} -")
+            pdf.showPage()
+            page, y = page + 1, first_baseline
+        slot, y = y, y - LINE_PITCH
+        return slot
+
+    for line in txt_lines(txt_path):
+        printed = _printed_lines(line, width)
+        if not printed:
+            next_slot()  # an empty line: vertical space only
+        for indent, text in printed:
+            baseline = next_slot()
+            pdf.setFont(CJK_FONT, LINE_SIZE)
+            pdf.drawString(side + indent, baseline, text)
+    pdf.setFont("Helvetica", 9)
+    pdf.drawCentredString(A4[0] / 2, 50, f"- {page} -")
+    pdf.save()
+    return out

@@ -29,7 +29,7 @@ def _report(path: Path) -> Path:
     d.sections[0].footer.paragraphs[0].text = "第 1 页"
     d.add_heading("第二部分 2023年度部门决算情况说明", level=1)
     d.add_paragraph("2023年度收、支总计均为1054.82万元。   ")
-    d.add_paragraph("")  # empty paragraphs are skipped
+    d.add_paragraph("")  # an empty paragraph stays: an empty line, as in the TXT
     d.add_paragraph("项目支出绩效自评表")
     d.add_paragraph("单位：万元")
 
@@ -71,6 +71,7 @@ def test_blocks_come_in_body_order(tmp_path: Path) -> None:
     assert kinds == [
         ("text", "第二部分 2023年度部门决算情况说明"),
         ("text", "2023年度收、支总计均为1054.82万元。"),  # trailing spaces stripped
+        ("text", ""),
         ("text", "项目支出绩效自评表"),
         ("text", "单位：万元"),
         ("table", ""),
@@ -90,7 +91,7 @@ def test_header_and_footer_are_ignored(tmp_path: Path) -> None:
 
 
 def test_merged_cells_are_written_once(tmp_path: Path) -> None:
-    table = load_docx(_report(tmp_path / "report.docx")).blocks[4]
+    table = load_docx(_report(tmp_path / "report.docx")).blocks[5]
     rows = table.rows
     assert all(len(r) == 7 for r in rows)
     # Horizontal merge: text in the first grid cell, "" in the six it spans.
@@ -103,7 +104,7 @@ def test_merged_cells_are_written_once(tmp_path: Path) -> None:
 
 
 def test_nested_table_is_flattened_into_its_cell(tmp_path: Path) -> None:
-    table = load_docx(_report(tmp_path / "report.docx")).blocks[4]
+    table = load_docx(_report(tmp_path / "report.docx")).blocks[5]
     cell = table.rows[5][2]
     assert "验收合格率 100%" in cell
     assert "完成及时率" in cell
@@ -112,13 +113,26 @@ def test_nested_table_is_flattened_into_its_cell(tmp_path: Path) -> None:
 
 def test_title_unit_and_header_rows(tmp_path: Path) -> None:
     doc = load_docx(_report(tmp_path / "report.docx"))
-    self_eval, small = doc.blocks[4], doc.blocks[7]
+    self_eval, small = doc.blocks[5], doc.blocks[8]
     assert self_eval.title == "项目支出绩效自评表"
     assert self_eval.unit == "万元"
     assert self_eval.header_rows == 2  # 项目名称 row + column headers; 总额 row is data
     # A prose line ("详细情况如下表：") is not a title.
     assert small.title is None and small.unit is None
     assert small.header_rows == 1
+
+
+def test_paragraphs_read_like_the_txt_lines(tmp_path: Path) -> None:
+    """A document written one paragraph per line: leading tabs (w:tab), a lone tab (an empty
+    cell of a flattened table) and empty paragraphs (its row breaks) all stay."""
+    lines = ["开展绩效监控的项目如下：", "\t预算执行情况", "\t年初预算", "", "\t", "\t总额", "\t100.00  ", "", "完。"]
+    d = docx.Document()
+    for line in lines:
+        d.add_paragraph(line)
+    d.save(str(tmp_path / "lines.docx"))
+    doc = load_docx(tmp_path / "lines.docx")
+    assert [b.text for b in doc.blocks] == [line.rstrip(" ") for line in lines]
+    assert b"<w:tab/>" in zipfile.ZipFile(tmp_path / "lines.docx").read("word/document.xml")
 
 
 def test_title_and_unit_inside_the_table(tmp_path: Path) -> None:
@@ -156,7 +170,7 @@ def test_heuristics() -> None:
     assert not is_title("具体情况如下表：")
     assert header_row_count([["科目编码", "科目名称"], ["类", "款"], ["2010301", "行政运行"]]) == 2
     assert header_row_count([["项目", "金额"], ["栏次", "1"], ["合计", "—"]]) == 2
-    assert header_row_count([["项目", "金额"]]) == 0
+    assert header_row_count([["项目", "金额"]]) == 1  # no data row: all header
 
 
 # ---------------------------------------------------------------------------- bad inputs

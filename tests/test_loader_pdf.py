@@ -14,7 +14,8 @@ import pytest
 
 from index.loaders.base import LoadedDocument, LoadError
 from index.loaders.pdf import load_pdf
-from index.loaders.pdf_tables import clean_cell, count_header_rows
+from index.loaders.pdf_tables import clean_cell
+from index.tables import header_row_count
 
 canvas_mod = pytest.importorskip("reportlab.pdfgen.canvas")
 from reportlab.pdfbase import pdfmetrics
@@ -214,8 +215,57 @@ def test_cell_cleaning_and_header_rows() -> None:
     assert clean_cell(None) == "" and clean_cell("201\n06 01") == "201 06 01"
     assert clean_cell("信息 网络 及软件 购置") == "信息网络及软件购置"
     rows = [["项目", "", "本年收入合计"], ["功能分类科目编码", "科目名称", ""], ["合计", "", "307.82"]]
-    assert count_header_rows(rows) == 2
-    assert count_header_rows([["合计", "", "因公出国（境）费"], ["预算数", "决算数", ""]]) == 2
+    assert header_row_count(rows) == 2
+    assert header_row_count([["合计", "", "因公出国（境）费"], ["预算数", "决算数", ""]]) == 2
+
+
+# ------------------------------------------------ text-only PDFs of one paragraph per line
+
+
+def _lines_pdf(tmp_path: Path, lines: list[str]) -> LoadedDocument:
+    """`lines` written as a TXT, printed by tests.builders.build_pdf_lines, loaded back."""
+    from tests.builders import build_pdf_lines
+
+    txt = tmp_path / "lines.txt"
+    txt.write_text("\n".join(lines), encoding="utf-8")
+    return load_pdf(build_pdf_lines(txt, tmp_path / "lines.pdf"))
+
+
+def test_tabs_and_empty_lines_come_back_from_layout(tmp_path: Path) -> None:
+    # A page holds 39 lines: a heading, 18 paragraphs of two lines and a cell fill page 1 up
+    # to an empty line on its last line; page 2 is full and an empty line opens page 3. There
+    # is a lone tab (an empty cell) and a long cell that wraps back to the margin.
+    paragraph = "第{}项工作已按计划完成，全年预算为{}.00万元，支出决算为{}.00万元，完成年初预算的100.00%。"
+    long_cell = "\t保障单位正常运转，有效提高政府工作效率，按时完成上级及县委安排的工作任务，进一步提升为民服务能力。"
+    lines = ["一、项目概况", *(paragraph.format(i, i, i) for i in range(18)),
+             "\t预算执行情况", "", "\t", "\t总额", "\t100.00", long_cell, ""]
+    lines += [f"\t指标{i}" if i % 3 else "" for i in range(1, 33)] + ["\t得分", "", "\t合计", "\t100", "完。"]
+    doc = _lines_pdf(tmp_path, lines)
+    assert doc.pages == 3
+    assert [b.text for b in doc.blocks] == lines
+    assert [b.page for b in doc.blocks if b.text == "\t得分"] == [2]
+    assert [b.page for b in doc.blocks if b.text == "\t合计"] == [3]
+
+
+def test_indented_paragraphs_are_not_tab_led(tmp_path: Path) -> None:
+    # Paragraphs indented as a whole (wrapping under themselves) are not cells of a table.
+    path = tmp_path / "indented.pdf"
+    c = canvas_mod.Canvas(str(path), pagesize=A4)
+    text = "本部门严格执行中央八项规定精神，厉行节约，压减一般性支出，公用经费支出较上年有所下降。"
+    y = 760
+    for n in range(5):
+        for i, line in enumerate(wrap_to_width(f"（{n + 1}）{text}", 380, 12, first_indent=0)):
+            c.setFont(CJK, 12)
+            c.drawString(108, y, line)
+            y -= 20
+        c.drawString(96, y, "说明如下。")
+        y -= 20
+    c.drawString(72, y, "以上为全部内容，其余各项按年初预算执行，未发生调整事项。")
+    c.showPage()
+    c.save()
+    texts = [b.text for b in load_pdf(path).blocks]
+    assert not any(t.startswith("\t") for t in texts)
+    assert texts[0].startswith("（1）本部门")
 
 
 # ---------------------------------------------------------------- bad inputs
@@ -383,6 +433,8 @@ def test_report_narrative(samples_dir: Path, name: str) -> None:
     for sentence in REPORTS[name]["sentences"]:
         assert any(sentence in t for t in texts), sentence
     assert "一、收入支出决算总体情况说明" in texts  # headings stay blocks of their own
+    # No tab stop in a real report: no line is taken for a cell of a flattened table.
+    assert not any(t.startswith("\t") for t in texts)
     # No text block is a table's unit line, and nothing is cut between a number and 万元.
     assert not any(re.fullmatch(r"单位：.*", t) for t in texts)
     assert not any(re.match(r"^万元", t) for t in texts)

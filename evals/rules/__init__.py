@@ -1,11 +1,12 @@
-"""The rule catalogue, one module per family (sums spans three: sums, sums_classes, sums_funding).
+"""The rule catalogue, one module per family (sums spans four: sums, sums_classes, sums_funding,
+sums_addition; completion two: completion, completion_budget).
 Importing this package registers every rule."""
 
 from importlib import import_module
 
 _FAMILIES = (
-    "sums", "sums_classes", "sums_funding", "shares", "yoy", "completion", "hygiene", "repeated", "counts",
-    "performance", "nine_tables", "across",
+    "sums", "sums_classes", "sums_funding", "sums_addition", "shares", "yoy", "completion", "completion_budget",
+    "hygiene", "repeated", "counts", "performance", "nine_tables", "across",
 )
 
 for _name in _FAMILIES:

@@ -187,12 +187,22 @@ def make_finding(
     difference: Decimal | str | None = None,
     places: int = 2,
 ) -> Finding:
-    """A finding with Decimal fields rendered as strings and one evidence per figure."""
+    """A finding with Decimal fields rendered as strings and one evidence per figure. `actual`
+    is shown as the report prints it: a Decimal that is the value of one of the figures is
+    rendered as that figure's printed digits ("100", not "100.00")."""
+    figures = list(figures)
 
     def text(value: Decimal | str | None) -> str:
         if value is None:
             return ""
         return fmt(value, places) if isinstance(value, Decimal) else value
+
+    def printed(value: Decimal | str | None) -> str:
+        if isinstance(value, Decimal):
+            for figure in figures:
+                if abs(figure.value) == abs(value):
+                    return ("-" if value < 0 <= figure.value else "") + figure.text
+        return text(value)
 
     evidence: list[Evidence] = []
     seen: set[tuple[int, int]] = set()
@@ -206,7 +216,7 @@ def make_finding(
         severity=severity,
         message=message,
         expected=text(expected),
-        actual=text(actual),
+        actual=printed(actual),
         difference=text(difference),
         evidence=evidence,
     )

@@ -13,8 +13,7 @@ from evals.findings import Evidence, Finding
 from evals.intervals import Interval, verdict
 from evals.registry import RULES
 from index.models import Figure, ParsedReport, Table
-from index.numbers import parse_decimal
-from index.tables import is_numeric
+from index.numbers import read_cell
 
 ZERO = Decimal(0)
 
@@ -75,7 +74,9 @@ def compare_values(
         if stated == other:
             return "ok"
         if not summed:
-            return "error"
+            # One unit of the last digit apart: one printing rounded, the other cut off (995.7 as
+            # 996 and as 995) — worth a note, not an error.
+            return "rounding" if abs(stated - other) == Decimal(10) ** -stated_decimals else "error"
         return verdict(Interval.displayed(stated, stated_decimals), Interval.exact(other), stated_decimals)
     if stated_decimals < other_decimals:
         return verdict(Interval.displayed(stated, stated_decimals), Interval.displayed(other, other_decimals), stated_decimals)
@@ -103,14 +104,14 @@ def figure_at(report: ParsedReport, table_id: int, row: int, col: int) -> Figure
 
 
 def cell_value(text: str) -> tuple[Decimal, int] | None:
-    """(value, decimals) of a numeric cell as printed; None for text or an empty cell."""
-    clean = text.strip().rstrip("%％").strip()
-    if not clean or not is_numeric(clean):
+    """(value, decimals) of a numeric cell as printed; None for text, a code or a blank cell.
+
+    The cell grammar is `index.numbers.read_cell`'s: 96.96％, (12.00) and −3.5 are numbers.
+    """
+    reading = read_cell(text)
+    if reading.kind != "number" or reading.value is None:
         return None
-    try:
-        return parse_decimal(clean)
-    except ValueError:
-        return None
+    return reading.value, reading.decimals
 
 
 def table_evidence(table: Table, row: int, col: int | None = None) -> Evidence:

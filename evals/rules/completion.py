@@ -9,7 +9,9 @@ from decimal import Decimal
 from evals.findings import Finding
 from evals.intervals import HUNDRED, Interval, verdict
 from evals.registry import RuleContext, rule
+from evals.rules._facts import Facts, Key
 from evals.rules.sums import (
+    Ambiguous,
     fmt,
     is_current,
     is_money,
@@ -19,6 +21,7 @@ from evals.rules.sums import (
     sentence_mates,
     shown,
     wan,
+    wan_decimals,
     wan_value,
 )
 from index.models import Figure
@@ -136,10 +139,18 @@ def _narrative_binding(ctx: RuleContext, rate: Figure) -> tuple[Figure | None, l
 def completion_rate(ctx: RuleContext) -> list[Finding]:
     rid = "completion.rate"
     findings: list[Finding] = []
+    facts = Facts(ctx)
     for rate in ctx.figures(role="completion_rate", source="text"):
         if rate.unit != "%" or not is_current(ctx, rate):
             continue
         actual, budgets, _ = _narrative_binding(ctx, rate)
+        if actual is None and not rate.subject:
+            actual = _find(facts, Key(rate.metric, rate.year, "actual", None, rate.scope), rate)
+        derived = False
+        if actual is not None and not budgets and not rate.subject:
+            budgets = facts.budgets(Key(rate.metric, rate.year, "actual", None, rate.scope), rate)
+            if not budgets and (implied := _implied_budget(ctx, actual, rate)) is not None:
+                budgets, derived = [implied], True
         if actual is None or not budgets:
             ctx.insufficient(rid)
             continue
@@ -169,6 +180,8 @@ def completion_rate(ctx: RuleContext) -> list[Finding]:
         )
         who = f"{rate.subject}项目" if rate.subject else ""
         message = f"{who}{rate.label}{shown(rate)}与{actual.label}{shown(actual)}不符：{tried}。"
+        if derived:
+            message = message.rstrip("。") + f"（预算数由文中“{budget.label}”推得）。"
         finding = judged(
             rid,
             FAMILY,
@@ -179,10 +192,41 @@ def completion_rate(ctx: RuleContext) -> list[Finding]:
             [rate, actual, *[o[0] for o in outcomes]],
             rate.value,
             point=point,
+            # A budget the text only implies (决算数大于预算数X万元) makes a strong case, not a proof.
+            severity="warning" if derived else "error",
         )
         if finding:
             findings.append(finding)
     return findings
+
+
+def _find(facts: Facts, key: Key, near: Figure) -> Figure | None:
+    try:
+        return facts.find(key, near) or facts.find(key, near, any_scope=True)
+    except Ambiguous:
+        return None
+
+
+def _implied_budget(ctx: RuleContext, actual: Figure, rate: Figure) -> Figure | None:
+    """The budget a sentence implies without printing it: "决算数大于预算数55.93万元" beside the
+    final account 1741.75 means a budget of 1685.82 (a Figure built for the arithmetic, pointing
+    at the difference as printed)."""
+    diffs = [
+        f for f in sentence_mates(ctx, rate)
+        if f.role == "change_amount" and f.against == "budget" and f.direction in ("increase", "decrease")
+        and f.metric == actual.metric and is_money(f)
+    ]
+    if len(diffs) != 1:
+        return None
+    diff = diffs[0]
+    sign = -1 if diff.direction == "increase" else 1
+    value = wan_value(actual) + sign * wan_value(diff)
+    decimals = max(wan_decimals(actual), wan_decimals(diff))
+    return diff.model_copy(update={
+        "metric": f"{actual.metric} 预算", "label": f"决算数{'大于' if sign < 0 else '小于'}预算数{shown(diff)}",
+        "role": "amount", "value": value, "text": fmt(value, decimals), "decimals": decimals, "unit": "万元",
+        "basis": "budget", "against": None, "direction": None,
+    })
 
 
 @rule(
@@ -202,8 +246,9 @@ def named_base(ctx: RuleContext) -> list[Finding]:
         actual, budgets, _ = _narrative_binding(ctx, rate)
         if actual is None:
             continue
-        own = [b for b in budgets if budget_kind(b) == named]
-        others = [b for b in budgets if budget_kind(b) != named]
+        # An unnamed 预算数 (the 三公 table's column) may be the budget the text names.
+        own = [b for b in budgets if budget_kind(b) in (named, "预算")]
+        others = [b for b in budgets if budget_kind(b) not in (named, "预算")]
         own_ok = False
         for budget in own:
             ratio = _ratio(actual, budget)
@@ -321,130 +366,6 @@ def table_rate(ctx: RuleContext) -> list[Finding]:
                     evidence,
                     expected,
                     shown(first_rate),
-                )
-            )
-    return findings
-
-
-# ---------------------------------------------------------------------------------------------
-# Budget-vs-actual wording
-# ---------------------------------------------------------------------------------------------
-
-_WORDING = re.compile(
-    r"决算数?(?:与|同|和|跟)?(全年|年初|调整后)?预算数?(基本)?持平"
-    r"|决算数?(大于|小于|等于|高于|低于|超过|超出|少于|多于)(全年|年初|调整后)?预算数?"
-)
-_GREATER = {"大于", "高于", "超过", "超出", "多于"}
-_LESS = {"小于", "低于", "少于"}
-
-
-def _relation_from_rates(rates: list[Figure]) -> str | None:
-    """'equal', 'greater', 'less' when every completion rate agrees; else None."""
-    found = set()
-    for rate in rates:
-        interval = Interval.of(rate)
-        if interval.lo <= HUNDRED <= interval.hi:
-            found.add("equal")
-        elif interval.lo > HUNDRED:
-            found.add("greater")
-        else:
-            found.add("less")
-    return found.pop() if len(found) == 1 else None
-
-
-@rule(
-    "completion.wording",
-    family=FAMILY,
-    severity="error",
-    zh="“决算数大于/小于/等于（持平）预算数”与所比较的两个数一致",
-    en="budget-vs-actual wording agrees with the two amounts",
-)
-def wording(ctx: RuleContext) -> list[Finding]:
-    rid = "completion.wording"
-    findings: list[Finding] = []
-    text = ctx.report.report.text
-    narrative = [f for f in ctx.report.figures if f.source == "text"]
-    for match in _WORDING.finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        before = [f for f in narrative if line_start <= f.start < match.start()]
-        if match.group(3):
-            word, kind, roughly = match.group(3), match.group(4), False
-        else:
-            word, kind, roughly = "持平", match.group(1), bool(match.group(2))
-        said = "greater" if word in _GREATER else "less" if word in _LESS else "equal"
-        rates = [f for f in before if f.role == "completion_rate" and f.unit == "%"]
-        if rates:
-            relation = _relation_from_rates(rates)
-            if relation is None:
-                ctx.insufficient(rid)
-                continue
-            if relation == said or roughly:
-                continue
-            if relation == "equal" and said != "equal":
-                continue  # 100% within rounding cannot refute 大于/小于 on its own
-            shown_rates = "、".join(shown(r) for r in rates)
-            findings.append(
-                make_finding(
-                    rid,
-                    FAMILY,
-                    "error",
-                    f"文中称“{match.group(0)}”，但同段完成预算的比例为{shown_rates}。",
-                    rates,
-                    {"greater": "决算数大于预算数", "less": "决算数小于预算数", "equal": "决算数等于预算数"}[
-                        relation
-                    ],
-                    match.group(0),
-                )
-            )
-            continue
-        money = [f for f in before if f.role == "amount" and is_money(f)]
-        budgets = [
-            f for f in money if budget_kind(f) is not None and (not kind or budget_kind(f) == kind + "预算")
-        ]
-        if not budgets:
-            ctx.insufficient(rid)
-            continue
-        budget = budgets[-1]
-        actuals = [
-            f for f in money if budget_kind(f) is None and f.start > budget.start and f.quote == budget.quote
-        ]
-        if len(actuals) != 1:
-            ctx.insufficient(rid)
-            continue
-        actual = actuals[0]
-        a, b = wan(actual), wan(budget)
-        if roughly:
-            if b.lo > 0 and not (Decimal("0.9") * b.lo <= a.hi and a.lo <= Decimal("1.1") * b.hi):
-                findings.append(
-                    make_finding(
-                        rid,
-                        FAMILY,
-                        "warning",
-                        f"文中称“{match.group(0)}”，但决算数{shown(actual)}与{_name(budget_kind(budget) or '预算')}{shown(budget)}相差逾10%。",
-                        [actual, budget],
-                        wan_value(budget),
-                        wan_value(actual),
-                        wan_value(actual) - wan_value(budget),
-                    )
-                )
-            continue
-        contradiction = (
-            (said == "equal" and not a.overlaps(b))
-            or (said == "greater" and a.hi < b.lo)
-            or (said == "less" and a.lo > b.hi)
-            or (said != "equal" and a.overlaps(b) and wan_value(actual) == wan_value(budget))
-        )
-        if contradiction:
-            relation = "大于" if a.lo > b.hi else "小于" if a.hi < b.lo else "等于"
-            findings.append(
-                make_finding(
-                    rid,
-                    FAMILY,
-                    "error",
-                    f"文中称“{match.group(0)}”，但决算数{shown(actual)}{relation}{_name(budget_kind(budget) or '预算')}{shown(budget)}。",
-                    [actual, budget],
-                    f"决算数{relation}预算数",
-                    match.group(0),
                 )
             )
     return findings

@@ -71,6 +71,14 @@ _FISCAL_PATTERNS = (
     ("date", re.compile(rf"(?:截至|截止|截至到)\s*{_YEAR}\s*年\s*12\s*月\s*31\s*日")),
     ("scope", re.compile(rf"{_YEAR}\s*年度?部门决算编制范围")),
 )
+# Sentences that name the year their own 决算 is of: "现将…2021年度部门决算信息公开如下",
+# "2015年衢江区“三公”经费支出决算同比下降的原因". A wrong year here is very likely last year's text
+# left in, but the sentence could be about another year's accounts: a warning, not an error.
+_NAMING_PATTERNS = (
+    ("named", re.compile(rf"{_YEAR}\s*年度?(?:部门|单位)决算(?!表)")),
+    ("sentence", re.compile(rf"^\s*{_YEAR}\s*年度?[^。，,；;\d]{{0,24}}?决算(?!表|数与)")),
+)
+_WARNING_KINDS = {"named", "sentence"}
 # Comparisons with the year before.
 _COMPARE = re.compile(rf"(?:与|比|较|同)\s*{_YEAR}\s*年度?\s*(?:相比|相较|比较|持平|基本持平|增加|减少|增长|下降|上升|有所|同期)")
 _TITLE_YEAR = re.compile(rf"{_YEAR}\s*年度?")
@@ -101,6 +109,13 @@ def fiscal_year(ctx: RuleContext) -> list[Finding]:
             for m in pattern.finditer(line):
                 s = line_start + m.start(1)
                 statements.append((kind, int(m.group(1)), _evidence(report, line_start, line, s, s + 4)))
+        taken = {ev.start for _, _, ev in statements}
+        for kind, pattern in _NAMING_PATTERNS:
+            for m in pattern.finditer(line):
+                s = line_start + m.start(1)
+                if s not in taken:
+                    taken.add(s)
+                    statements.append((kind, int(m.group(1)), _evidence(report, line_start, line, s, s + 4)))
         for m in _COMPARE.finditer(line):
             s = line_start + m.start(1)
             statements.append(("compare", int(m.group(1)) + 1, _evidence(report, line_start, line, s, s + 4)))
@@ -108,14 +123,22 @@ def fiscal_year(ctx: RuleContext) -> list[Finding]:
         ctx.insufficient("hygiene.fiscal_year")
         return []
     votes = Counter(year for _, year, _ in statements)
+    if not title and report.report.year is not None:
+        # No title line: the year the text names most often (how the report's year was found)
+        # weighs like a title.
+        votes[report.report.year] += 2
     ranked = votes.most_common()
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         ctx.insufficient("hygiene.fiscal_year")
         return []
     fiscal = ranked[0][0]
     findings = []
+    named: dict[int, list[Evidence]] = defaultdict(list)
     for kind, year, ev in statements:
         if year == fiscal:
+            continue
+        if kind in _WARNING_KINDS:
+            named[year].append(ev)
             continue
         if kind == "compare":
             message = f"与上年比较时所称年度为{year - 1}年度，但本报告为{fiscal}年度决算，应与{fiscal - 1}年度比较。"
@@ -125,6 +148,14 @@ def fiscal_year(ctx: RuleContext) -> list[Finding]:
             message = f"{where}所称年度为{year}年，与报告其余各处的{fiscal}年度不一致。"
             expected, actual = str(fiscal), str(year)
         findings.append(make("hygiene.fiscal_year", "error", message, expected=expected, actual=actual, evidence=[ev]))
+    for year, places in named.items():
+        # One wrong year is one finding, however often the leftover sentence repeats it.
+        quotes = "；".join(dict.fromkeys(f"“{ev.quote[:40]}”" for ev in places))
+        findings.append(make(
+            "hygiene.fiscal_year", "warning",
+            f"文中称{year}年度决算（{quotes}），与报告其余各处的{fiscal}年度不一致，疑为沿用往年文字。",
+            expected=str(fiscal), actual=str(year), evidence=places, severity="warning",
+        ))
     return findings
 
 
@@ -232,6 +263,15 @@ NINE_ORDER = [
 ]
 
 
+def ends_mid_sentence(report: ParsedReport) -> bool:
+    """True for a text that stops in the middle of a sentence (a page copied only in part); a
+    report may end with a table."""
+    text = report.report.text.rstrip()
+    if not text or (report.tables and report.tables[-1].end >= len(text) - 2):
+        return False
+    return not text.endswith(("。", "！", "？", ".", "；", "）", ")"))
+
+
 @rule(
     "hygiene.nine_tables_present",
     family=FAMILY,
@@ -255,15 +295,24 @@ def nine_tables_present(ctx: RuleContext) -> list[Finding]:
             )
         )
         return findings
-    for number, kind in enumerate(NINE_ORDER, start=1):
-        if kind not in present:
-            findings.append(
-                make(
-                    "hygiene.nine_tables_present", "warning",
-                    f"报告缺少第{number}张标准决算表“{kind}”。",
-                    expected=kind, actual="缺失",
-                )
+    missing = [(number, kind) for number, kind in enumerate(NINE_ORDER, start=1) if kind not in present]
+    if missing and (len(present) < 5 or ends_mid_sentence(report)):
+        # A statement of one table (a 三公 statement), or a text cut off before its tables: what
+        # is missing cannot be told from what is absent here.
+        findings.append(make(
+            "hygiene.nine_tables_present", "info",
+            f"本报告只有{len(present)}张标准决算表（{'、'.join(present)}），其余决算表需另行取得后才能核对。",
+            expected="9张", actual=f"{len(present)}张", severity="info",
+        ))
+        missing = []
+    for number, kind in missing:
+        findings.append(
+            make(
+                "hygiene.nine_tables_present", "warning",
+                f"报告缺少第{number}张标准决算表“{kind}”。",
+                expected=kind, actual="缺失",
             )
+        )
     for kind, table in present.items():
         if not table.title:
             findings.append(
@@ -355,4 +404,40 @@ def _sangong_total_missing(table) -> list[Finding]:
                          f"“{table.title}”的合计（{measure}）为空或为0，但各项有数。",
                          expected="各项之和", actual=row[j].text or "空", evidence=[table_evidence(table, r, j)])
                 )
+    return findings
+
+
+# ---------------------------------------------------------------------------- blank and damaged numbers
+
+_ROLE_WORDS = {"share": "占比", "change_amount": "增减额", "change_rate": "增减率", "amount": "金额"}
+
+
+@rule(
+    "hygiene.blank_value",
+    family=FAMILY,
+    severity="warning",
+    zh="正文中应有数字之处不得留空或残缺（如“占 %”“比上年减少 万元”“支出总计,867.48万元”）。",
+    en="No number is left blank or printed damaged where the sentence needs one (占 %, 减少 万元, ,867.48万元).",
+    needs="narrative",
+)
+def blank_value(ctx: RuleContext) -> list[Finding]:
+    """One finding per sentence, naming every gap in it; the damaged number is never used."""
+    by_sentence: dict[str, list] = defaultdict(list)
+    for gap in ctx.report.gaps:
+        by_sentence[gap.quote].append(gap)
+    findings = []
+    for quote, gaps in by_sentence.items():
+        parts = []
+        for gap in gaps:
+            what = f"{gap.metric or ''}{_ROLE_WORDS.get(gap.role or '', '数字')}"
+            if gap.kind == "blank":
+                parts.append(f"{what}留空（“{gap.unit}”前没有数字）")
+            else:
+                parts.append(f"{what}印作“{gap.printed}{gap.unit}”，千位分隔符前的数字缺失")
+        evidence = [Evidence(quote=quote[:300], section=g.section, page=g.page, start=g.start, end=g.end) for g in gaps]
+        findings.append(make(
+            "hygiene.blank_value", "warning", f"正文有{len(gaps)}处应有的数字缺失：" + "；".join(parts) + "。",
+            expected="完整的数字", actual="；".join(g.printed or "空" for g in gaps), evidence=evidence,
+            severity="warning",
+        ))
     return findings

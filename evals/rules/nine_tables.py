@@ -30,6 +30,7 @@ from evals.findings import Evidence, Finding
 from evals.intervals import Interval, verdict
 from evals.registry import RuleContext, rule
 from evals.rules._audit import ZERO, cell_value, compare_values, figure_at, fmt, make, table_evidence
+from evals.rules._facts import BUDGET_BASES, split_metric
 from index.lexicon import FUNCTIONAL_CLASSES, canonical_metric
 from index.models import Figure, ParsedReport, Table
 from index.tables import is_code
@@ -409,6 +410,41 @@ def _sangong_cells(t: Table) -> dict[tuple[str, str], V]:
     return cells
 
 
+_SANGONG_ITEMS = ("因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务接待费")
+
+
+def _sangong_cells_long(report: ParsedReport, t: Table) -> dict[tuple[str, str], V]:
+    """(item, measure) -> value for a 三公 table printed with one row per item (or one row per
+    year), read from the figures its cells gave (metric, basis and year bound by the parser);
+    a row of an item whose cell is blank in a column that holds the measure counts as empty."""
+    cells: dict[tuple[str, str], V] = {}
+    columns: dict[int, str] = {}
+    for f in report.figures:
+        if f.source != "table" or f.table_id != t.id or f.role != "amount" or f.row is None or f.col is None:
+            continue
+        metric, basis = split_metric(f)
+        item = "合计" if metric == "三公经费" else metric
+        if item not in ("合计", *_SANGONG_ITEMS):
+            continue
+        this_year = f.year is None or report.report.year is None or f.year == report.report.year
+        measure = "预算数" if basis in BUDGET_BASES else ("决算数" if this_year else f"{f.year}年决算数")
+        parsed = cell_value(f.text)
+        if parsed is not None:
+            cells.setdefault((item, measure), V(f.value, f.decimals, t, f.row, f.col))
+            columns.setdefault(f.col, measure)
+    for r in range(t.header_rows, len(t.rows)):
+        label = t.rows[r][0].text if t.rows[r] else ""
+        metric, _ = canonical_metric(_label(label))
+        item = "合计" if metric == "三公经费" or _label(label) in ("合计", "总计") else metric
+        if item not in ("合计", *_SANGONG_ITEMS):
+            continue
+        for c, measure in columns.items():
+            v = _val(t, r, c)
+            if v is not None and v.empty:
+                cells.setdefault((item, measure), v)
+    return cells
+
+
 @rule(
     "nine_tables.sangong",
     family=FAMILY,
@@ -421,9 +457,9 @@ def sangong(ctx: RuleContext) -> list[Finding]:
     t = _tables(ctx.report).get(T7)
     if t is None:
         return []
-    cells = _sangong_cells(t)
+    cells = _sangong_cells(t) or _sangong_cells_long(ctx.report, t)
     findings = []
-    for measure in ("预算数", "决算数"):
+    for measure in sorted({m for _, m in cells}):
         def get(item: str, measure: str = measure) -> V | None:
             return cells.get((item, measure))
 
@@ -431,8 +467,8 @@ def sangong(ctx: RuleContext) -> list[Finding]:
             ("合计", ("因公出国（境）费", "公务用车购置及运行维护费", "公务接待费"), "“三公”经费合计"),
             ("公务用车购置及运行维护费", ("公务用车购置费", "公务用车运行维护费"), "公务用车购置及运行维护费"),
         ):
-            if get(total) is None or any(get(p) is None for p in parts):
-                continue
+            if get(total) is None or any(get(p) is None for p in parts) or all(get(p).empty for p in parts):
+                continue  # a breakdown the table leaves blank (其中 rows with no amounts) states nothing
             f = _check_sum(ctx, "nine_tables.sangong", get(total), [get(p) for p in parts], f"“{_title(t)}”{what}（{measure}）")
             if f:
                 findings.append(f)
@@ -603,7 +639,9 @@ def vs_narrative(ctx: RuleContext) -> list[Finding]:
         add("人员经费", totals.get("人员经费"), f"“{_title(t6)}”人员经费合计")
         add("公用经费", totals.get("公用经费"), f"“{_title(t6)}”公用经费合计")
     if (t7 := tables.get(T7)) is not None:
-        for (item, measure), v in _sangong_cells(t7).items():
+        for (item, measure), v in (_sangong_cells(t7) or _sangong_cells_long(report, t7)).items():
+            if measure not in ("预算数", "决算数") or v.empty:
+                continue
             metric = "三公经费" if item == "合计" else item
             if measure == "预算数":
                 metric = f"{metric} 年初预算"

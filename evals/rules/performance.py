@@ -429,7 +429,7 @@ def cost_target_within_budget(ctx: RuleContext) -> list[Finding]:
                 make(
                     "performance.cost_target_within_budget", "warning",
                     f"“{p.subject}”的成本指标指标值{target.text}{unit}（{fmt(in_wan.normalize())}万元）超过该项目预算{budget.text}万元。",
-                    expected=f"≤{budget.text}万元", actual=f"{fmt(in_wan.normalize())}万元",
+                    expected=f"≤{budget.text}万元", actual=f"{target.text}{unit}",
                     difference=fmt(in_wan - budget.value, budget.decimals),
                     evidence=[target.evidence(ctx.report), budget.evidence(ctx.report)],
                 )

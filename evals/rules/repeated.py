@@ -2,7 +2,8 @@
 
 Two statements are grouped only when they surely state the same quantity:
 - narrative figures with the same canonical metric (a lexicon metric, a 功能分类 code, or a
-  project's own metric), role, unit, year, comparison year, base and direction;
+  project's own metric), role, unit, year, comparison year, base, direction, funds (scope),
+  basis and what a change is measured against (last year or the budget);
 - cells of project tables (绩效自评表 预算执行, 资金计划) with the same project (its name compared
   regardless of the order of its characters), row, column meaning, unit and year.
 Counts are left to the counts family and the nine standard tables to nine_tables. Figures in
@@ -39,17 +40,32 @@ def _row_key(label: str) -> str:
     return re.sub(r"^(?:其中[:：]?)", "", re.sub(r"\s+", "", label))
 
 
-def _text_key(f: Figure) -> tuple | None:
-    if f.source != "text" or f.role == "count" or f.approximate:
+# A metric outside the lexicon is compared when its name says what it is an amount of
+# ("一般公共预算收入", "政府性基金收入"), never a list ("上年结转、…等") or a phrase.
+_FISCAL_NOUN = re.compile(r"(?:收入|支出|经费|资金|总计|合计|结余|结转|财力|费)$")
+
+
+def _named_quantity(metric: str) -> bool:
+    return 4 <= len(metric) <= 16 and bool(_FISCAL_NOUN.search(metric)) and not re.search(r"[、等，,的]", metric)
+
+
+def _text_key(f: Figure, kinds: dict[int, str | None] | None = None) -> tuple | None:
+    if f.role == "count" or f.approximate:
         return None
+    if f.source == "table" and (kinds is None or f.table_id not in kinds or kinds[f.table_id] is not None
+                                or f.role != "amount"):
+        return None  # cells of a plain table (no standard kind) state amounts the narrative repeats
     metric = f.metric
     if f.subject:
         metric = metric.removeprefix(f.subject).strip()
         if not metric:
             return None
-    elif not (is_known_metric(f.metric) or (f.code and len(f.code) in (3, 5, 7))):
+    elif not (is_known_metric(f.metric) or (f.code and len(f.code) in (3, 5, 7)) or _named_quantity(metric)):
         return None
-    return ("text", metric, f.code, subject_key(f.subject), f.role, f.unit, f.year, f.compared_to, f.base, f.direction)
+    # The funds a figure covers, its basis and what a change is measured against are part of
+    # what it states: 一般公共预算's 收入总计 and 政府性基金's are two quantities.
+    return ("text", metric, f.code, subject_key(f.subject), f.role, f.unit, f.year, f.compared_to, f.base,
+            f.direction, f.scope, f.basis or "actual", f.against)
 
 
 def _table_key(f: Figure, kinds: dict[int, str | None]) -> tuple | None:
@@ -79,7 +95,7 @@ def same_figure(ctx: RuleContext) -> list[Finding]:
     kinds = {t.id: t.kind for t in report.tables}
     groups: dict[tuple, list[Figure]] = defaultdict(list)
     for f in report.figures:
-        key = _text_key(f) or _table_key(f, kinds)
+        key = _text_key(f, kinds) or _table_key(f, kinds)
         if key is not None:
             groups[key].append(f)
 
@@ -131,7 +147,8 @@ def _text_finding(key: tuple, worst: str, differing: list[Figure], reference: Fi
     return make(
         RULE_ID, worst, message, expected=f"{reference.text}{reference.unit}",
         actual="、".join(f"{f.text}{f.unit}" for f in differing), difference=format(diff, "f"),
-        evidence=[Evidence.of(reference), *[Evidence.of(f) for f in differing[:5]]],
+        # The printing that differs first: it is what the finding is about.
+        evidence=[*[Evidence.of(f) for f in differing[:5]], Evidence.of(reference)],
     )
 
 

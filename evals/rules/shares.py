@@ -7,6 +7,7 @@ from decimal import Decimal
 from evals.findings import Finding
 from evals.intervals import HUNDRED, Interval
 from evals.registry import RuleContext, rule
+from evals.rules._facts import Facts, Key
 from evals.rules.sums import (
     Ambiguous,
     bind_amount,
@@ -44,6 +45,7 @@ def share_part(ctx: RuleContext, share) -> object | None:
 def recompute(ctx: RuleContext) -> list[Finding]:
     rid = "shares.recompute"
     findings: list[Finding] = []
+    facts = Facts(ctx)
     for share in ctx.figures(role="share", source="text"):
         if share.unit != "%":
             continue
@@ -53,6 +55,8 @@ def recompute(ctx: RuleContext) -> list[Finding]:
             continue
         try:
             base = bind_amount(ctx, share.base, part)
+            if base is None:  # stated in another part of the report ("占本年支出合计的31.45%")
+                base = facts.find(Key(share.base, part.year, "actual", None, None), part, any_scope=True)
         except Ambiguous:
             ctx.insufficient(rid)
             continue

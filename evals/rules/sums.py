@@ -34,6 +34,7 @@ from evals.rules._arith import (
     wan_decimals,
     wan_value,
 )
+from evals.rules._facts import Facts, Key, key_of, split_metric
 from index.models import Figure
 
 # ---------------------------------------------------------------------------------------------
@@ -116,6 +117,10 @@ RELATIONS: dict[str, Relation] = {
             "基本支出",
         ),
         Relation("sums.income_parts", ("本年收入合计",), INCOME_SOURCES, (), "本年收入合计"),
+        Relation(
+            "sums.appropriation_parts", ("财政拨款收入", "财政拨款收入总计"), FUND_INCOMES, None, "财政拨款收入"
+        ),
+        Relation("sums.revenue_parts", ("一般公共预算收入",), ("税收收入", "非税收入"), None, "一般公共预算收入"),
     )
 }
 
@@ -205,6 +210,43 @@ def bound_breakdowns(ctx: RuleContext, relation: Relation) -> list[tuple[Figure,
         if key not in seen:
             seen.add(key)
             out.append((total, parts))
+    local_gaps = ctx.insufficient_counts[relation.rule_id]
+    return out + _joined_breakdowns(ctx, relation, {key_of(t) for t, _ in out}, count_gaps=not local_gaps)
+
+
+def _joined_breakdowns(
+    ctx: RuleContext, relation: Relation, done: set[Key], count_gaps: bool = True
+) -> list[tuple[Figure, list[Figure]]]:
+    """Breakdowns whose total and parts stand in different sentences, paragraphs or a table,
+    joined by key (year, basis, project, funds): only when every part the relation requires is
+    stated, each with one value, and the total too."""
+    facts = Facts(ctx)
+    out: list[tuple[Figure, list[Figure]]] = []
+    combos = {(k.year, k.basis, k.subject, k.scope) for k in facts.quantities() if k.metric in relation.parts}
+    for year, basis, subject, scope in sorted(combos, key=str):
+        if ctx.year is not None and year not in (None, ctx.year):
+            continue
+        parts: list[Figure] = []
+        # Bind inside one table first (a table states its own consistent set), then anywhere.
+        anchor = next((f for m in relation.parts for f in facts.statements(Key(m, year, basis, subject, scope))
+                       if f.source == "table"), None)
+        try:
+            for metric in relation.parts:
+                found = facts.find(Key(metric, year, basis, subject, scope), anchor)
+                if found is not None:
+                    parts.append(found)
+            totals = [facts.find(Key(m, year, basis, subject, scope), anchor) for m in relation.totals]
+        except Ambiguous:
+            if count_gaps:  # a case the sentence-level pass already counted is not counted twice
+                ctx.insufficient(relation.rule_id)
+            continue
+        total = next((t for t in totals if t is not None), None)
+        metrics = {p.metric if basis == "actual" else split_metric(p)[0] for p in parts}
+        if total is None or key_of(total) in done or not relation.required or not set(relation.required) <= metrics:
+            continue
+        if relation.rule_id == "sums.income_parts":
+            continue  # income sources are only a whole when the shares say so (the sentence's own list)
+        out.append((total, sorted(parts, key=lambda f: f.start)))
     return out
 
 
@@ -306,6 +348,28 @@ def basic_parts(ctx: RuleContext) -> list[Finding]:
 
 
 @rule(
+    "sums.appropriation_parts",
+    family=FAMILY,
+    severity="error",
+    zh="财政拨款收入＝一般公共预算、政府性基金预算、国有资本经营预算财政拨款收入之和",
+    en="appropriation income = general budget + government funds + state capital appropriations",
+)
+def appropriation_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.appropriation_parts"])
+
+
+@rule(
+    "sums.revenue_parts",
+    family=FAMILY,
+    severity="error",
+    zh="（政府决算）一般公共预算收入＝税收收入＋非税收入",
+    en="(government accounts) general budget revenue = tax revenue + non-tax revenue",
+)
+def revenue_parts(ctx: RuleContext) -> list[Finding]:
+    return check_relation(ctx, RELATIONS["sums.revenue_parts"])
+
+
+@rule(
     "sums.income_parts",
     family=FAMILY,
     severity="error",
@@ -350,55 +414,84 @@ def _t1_amount(ctx: RuleContext, metric: str) -> Figure | None:
     "sums.grand_totals",
     family=FAMILY,
     severity="error",
-    zh="收支总计＝本年收入合计＋年初结转和结余＝本年支出合计＋年末结转和结余",
-    en="grand total = income + opening balances = expenditure + closing balances",
+    zh="收入总计＝本年收入合计＋使用非财政拨款结余＋年初结转和结余；支出总计＝本年支出合计＋结余分配＋年末结转和结余；收入总计＝支出总计",
+    en="income grand total = income + non-appropriation balances used + opening balances; spending grand total = "
+       "spending + distribution + closing balances; the two grand totals are equal",
 )
 def grand_totals(ctx: RuleContext) -> list[Finding]:
     rid = "sums.grand_totals"
     findings: list[Finding] = []
-    grand = _unique(ctx, rid, narrative_amounts(ctx, "收支总计"))
-    if grand is None:
-        return findings
-    sides = (("本年收入合计", "年初结转和结余", "收入"), ("本年支出合计", "年末结转和结余", "支出"))
-    for year_total, balance_metric, side in sides:
-        total = _unique(ctx, rid, narrative_amounts(ctx, year_total))
-        if total is None:
+    facts = Facts(ctx)
+    for basis in ("budget", "initial_budget", "adjusted_budget", "executed"):
+        findings.extend(_balanced_columns(ctx, rid, facts, basis))
+    scopes = {(k.year, k.scope) for k in facts.quantities() if k.metric in _GRAND and k.basis == "actual" and k.subject is None}
+    for year, scope in sorted(scopes, key=str):
+        if ctx.year is not None and year not in (None, ctx.year):
             continue
-        balance = _unique(ctx, rid, narrative_amounts(ctx, balance_metric)) or _t1_amount(ctx, balance_metric)
-        if balance is None:
-            # Balances not stated: only "a part never exceeds its whole" can be shown.
-            if wan(total).lo > wan(grand).hi:
-                findings.append(
-                    make_finding(
-                        rid,
-                        FAMILY,
-                        "error",
-                        f"{total.label}{shown(total)}大于收支总计{shown(grand)}。",
-                        [grand, total],
-                        wan_value(grand),
-                        wan_value(total),
-                        wan_value(total) - wan_value(grand),
-                    )
-                )
-            elif not wan(total).overlaps(wan(grand)):
-                ctx.insufficient(rid)
+        try:
+            found = {m: facts.find(Key(m, year, "actual", None, scope)) for m in _GRAND + _SIDES}
+        except Ambiguous:
+            ctx.insufficient(rid)
             continue
-        computed = wan(total) + wan(balance)
-        message = (
-            f"收支总计{shown(grand)}不等于{side}方{total.label}{shown(total)}＋{balance.label}{shown(balance)}"
-            f"＝{fmt(computed.mid)}万元。"
-        )
-        finding = judged(
-            rid,
-            FAMILY,
-            wan(grand),
-            computed,
-            wan_decimals(grand),
-            message,
-            [grand, total, balance],
-            wan_value(grand),
-        )
-        if finding:
-            findings.append(finding)
+        both = found["收支总计"]
+        income, spending = found["收入总计"] or both, found["支出总计"] or both
+        if found["收入总计"] and found["支出总计"] and _near(found["收入总计"], found["支出总计"]):
+            findings.extend(_balance(rid, found["收入总计"], found["支出总计"]))
+        for grand, side, year_total, balances in (
+            (income, "收入", found["本年收入合计"], ("使用非财政拨款结余", "年初结转和结余")),
+            (spending, "支出", found["本年支出合计"], ("结余分配", "年末结转和结余")),
+        ):
+            if grand is None or year_total is None:
+                continue
+            stated = [found[m] for m in balances if found[m] is not None]
+            if balances[1] not in {f.metric for f in stated}:
+                # Balances not stated: only "a part never exceeds its whole" can be shown.
+                if wan(year_total).lo > wan(grand).hi:
+                    findings.append(make_finding(
+                        rid, FAMILY, "error", f"{year_total.label}{shown(year_total)}大于{grand.label}{shown(grand)}。",
+                        [grand, year_total], wan_value(year_total), wan_value(grand),
+                        wan_value(grand) - wan_value(year_total),
+                    ))
+                continue
+            computed = total_of([year_total, *stated])
+            listing = "＋".join(f"{f.label}{shown(f)}" for f in [year_total, *stated])
+            message = f"{grand.label}{shown(grand)}不等于{side}方{listing}＝{fmt(computed.mid)}万元。"
+            finding = judged(rid, FAMILY, wan(grand), computed, wan_decimals(grand), message,
+                             [grand, year_total, *stated], wan_value(grand))
+            if finding:
+                findings.append(finding)
     return findings
 
+
+_GRAND = ("收支总计", "收入总计", "支出总计")
+_SIDES = ("本年收入合计", "本年支出合计", "使用非财政拨款结余", "年初结转和结余", "结余分配", "年末结转和结余")
+
+
+def _balanced_columns(ctx: RuleContext, rid: str, facts: Facts, basis: str) -> list[Finding]:
+    """A 收支平衡表 prints its budget and execution columns balanced too: 收入总计 = 支出总计."""
+    findings: list[Finding] = []
+    for key in facts.quantities("收入总计"):
+        if key.basis != basis or key.subject is not None:
+            continue
+        try:
+            income = facts.find(key)
+            spending = facts.find(Key("支出总计", key.year, basis, None, key.scope))
+        except Ambiguous:
+            ctx.insufficient(rid)
+            continue
+        if income is not None and spending is not None and income.table_id == spending.table_id:
+            findings.extend(_balance(rid, income, spending))
+    return findings
+
+
+def _near(a: Figure, b: Figure) -> bool:
+    """Two statements of one section (the usual "收入总计X万元，支出总计Y万元")."""
+    return a.source == b.source == "text" and a.section == b.section
+
+
+def _balance(rid: str, income: Figure, spending: Figure) -> list[Finding]:
+    """收入总计 and 支出总计 are one number (the 收入支出决算总表 balances)."""
+    message = f"{income.label}{shown(income)}与{spending.label}{shown(spending)}不等：收支总表的两个总计应相等。"
+    finding = judged(rid, FAMILY, wan(spending), wan(income), wan_decimals(spending), message, [spending, income],
+                     wan_value(spending), point=wan_value(income))
+    return [finding] if finding else []

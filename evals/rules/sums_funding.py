@@ -40,6 +40,13 @@ _TOTAL_WORD = re.compile(r"(总额|合计|总计)$")
 _SPECIFIC_TOTALS = {m for r in RELATIONS.values() for m in r.totals} | {"收支总计", "财政拨款收支总计"}
 
 
+def _owned(head: Figure, parts: list[Figure]) -> bool:
+    """A total broken down into the parts a template relation names (checked by that rule)."""
+    if head.metric in ("收支总计", "财政拨款收支总计"):
+        return True
+    return any(head.metric in r.totals and all(p.metric in r.parts for p in parts) for r in RELATIONS.values())
+
+
 @rule(
     "sums.qizhong_breakdown",
     family=FAMILY,
@@ -53,7 +60,7 @@ def qizhong_breakdown(ctx: RuleContext) -> list[Finding]:
     for group in sentences(ctx, narrative_amounts(ctx)):
         head = group[0]
         label = clean_metric_text(head.label)
-        if head.metric in _SPECIFIC_TOTALS or not _TOTAL_WORD.search(label.removesuffix("为")):
+        if not _TOTAL_WORD.search(label.removesuffix("为")):
             continue
         quote = head.quote
         rel_head = head.start - _sentence_start(ctx, head)
@@ -63,6 +70,8 @@ def qizhong_breakdown(ctx: RuleContext) -> list[Finding]:
         parts = [f for f in group[1:] if f.start - _sentence_start(ctx, head) > qizhong]
         if len(parts) < 2 or len({p.metric for p in parts}) < len(parts):
             continue
+        if _owned(head, parts):
+            continue  # a template relation's own breakdown: its rule checks it
         computed = total_of(parts)
         listing = "＋".join(f"{p.label}{shown(p)}" for p in parts)
         message = f"{head.label}{shown(head)}与其中所列各部分之和不符：{listing}＝{fmt(computed.mid)}万元。"

@@ -6,7 +6,7 @@ Approach, in plain words:
   ``w:tbl``, plus content controls ``w:sdt`` which may wrap either), so text and tables come
   out interleaved exactly as in the file. Headers and footers live in other parts of the
   package and are never looked at.
-* Every non-empty paragraph becomes a text block. Every table becomes a table block whose
+* Every paragraph becomes a text block. Every table becomes a table block whose
   ``rows`` follow the table's layout grid. python-docx hands back the same cell object for
   every grid position a merged cell covers (across and down); we keep the text once, in the
   first position, and write "" in the others, recognising repeats by the identity of the
@@ -15,10 +15,16 @@ Approach, in plain words:
   ("单位：万元"); we copy them onto the table block (they also stay as text blocks). Some
   reports print the title and unit as the table's own first rows instead; those rows are
   taken off ``rows`` and used the same way.
+* Paragraphs are kept as the file has them, so a document written one paragraph per line
+  reads like the TXT it was made from: leading tabs stay (python-docx gives ``w:tab`` as a
+  tab character; a paragraph of a lone tab is an empty cell of a flattened table) and empty
+  paragraphs stay as empty text blocks (the row breaks of such a table). Only trailing
+  spaces go.
 * DOCX has no fixed pages, so ``page`` is None everywhere and ``pages`` is None.
 
-The small table heuristics (title, unit, header rows) live here as public functions because
-the spreadsheet loader uses the same rules.
+The small table heuristics (title, unit) live here as public functions because the
+spreadsheet loader uses the same rules; the header-row detector is `index.tables`'s, shared
+by every loader and re-exported here for the spreadsheet loader.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import io
 import re
 import zipfile
 from pathlib import Path
+
+from index.tables import header_row_count
 
 from .base import Block, LoadedDocument, LoadError
 
@@ -47,13 +55,6 @@ _TABLE_CODE_RE = re.compile(r"^(附?表\s*[一二三四五六七八九十\d]+|�
 _TITLE_END_RE = re.compile(r"表\s*([（(][^（()）]*[）)])?$")
 _UNIT_REMARK_RE = re.compile(r"[（(]\s*(金额)?单位\s*[:：][^（()）]*[）)]")
 _PREAMBLE_RE = re.compile(r"^(编制单位|填报单位|部门|单位名称)\s*[:：]|^\d{4}\s*年度?$")
-# A number as printed in these reports: 1,054.82  -3.5  96.96%  (12.00)  0
-_NUMBER_RE = re.compile(r"^[-−]?\(?[\d,]*\d(\.\d+)?\)?%?$")
-_CODE_RE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
-_TOTAL_RE = re.compile(r"合\s*计|总\s*额|总\s*计")
-_DASHES = {"-", "—", "--", "——", "－", "/", "—-"}
-# How many leading columns are searched for a subject code or a 合计/总额 label.
-_LEAD_COLS = 3
 
 
 def unit_of(text: str) -> str | None:
@@ -128,43 +129,6 @@ def split_preamble(rows: list[list[str]]) -> tuple[str | None, str | None, list[
         i += 1
     # Nearest to the table first, as best_title expects.
     return best_title(titles[::-1]), unit, rows[i:]
-
-
-def _is_number(cell: str) -> bool:
-    return bool(_NUMBER_RE.match(cell.strip().replace(" ", "")))
-
-
-def _is_data_row(row: list[str]) -> bool:
-    cells = [c.strip() for c in row]
-    non_empty = [c for c in cells if c]
-    if not non_empty:
-        return False
-    # "栏次 | 1 | 2 | 3" numbers the columns; it belongs to the header.
-    if non_empty[0].replace(" ", "") in ("栏次", "行次"):
-        return False
-    if any(_is_number(c) for c in non_empty):
-        return True
-    lead = cells[:_LEAD_COLS]
-    if any(_CODE_RE.match(c) for c in lead):
-        return True
-    # A 合计 row with blank or dashed amounts is data; a header that merely has a 合计 column
-    # ("合计 | 因公出国（境）费 | …") is not, so the other cells must not be labels.
-    if any(_TOTAL_RE.search(c) for c in lead if c):
-        others = [c for c in non_empty if not _TOTAL_RE.search(c)]
-        return all(c in _DASHES for c in others)
-    return False
-
-
-def header_row_count(rows: list[list[str]]) -> int:
-    """Count the leading header rows: those before the first row that holds data.
-
-    A data row holds a number, a 功能分类 subject code (3, 5 or 7 digits) in its first
-    columns, or a 合计/总额 label there. Returns 0 when no data row is found (unknown).
-    """
-    for i, row in enumerate(rows):
-        if _is_data_row(row):
-            return i
-    return 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,9 +274,9 @@ def load_docx(path: Path) -> LoadedDocument:
     recent: list[str] = []  # paragraphs since the last table, nearest first
     for el in _iter_body(document.element.body):
         if el.tag == _P:
-            text = _paragraph_text(el).rstrip()
+            text = _paragraph_text(el).rstrip(" \u3000\r\n")
+            blocks.append(Block(kind="text", text=text))
             if text.strip():
-                blocks.append(Block(kind="text", text=text))
                 recent = [text.strip(), *recent[:2]]
             continue
         rows = _table_rows(el)

@@ -22,6 +22,13 @@ How it works, in plain words:
 5. A table that is the first thing on a page, has no title of its own and has the column
    count of the table that ended the previous page is the same table continued: its rows
    are appended (a repeated header is dropped).
+6. A text-only PDF of a report written one paragraph per line (a TXT or such a Word document
+   printed) gives the parse the lines the TXT would: a line that starts at the document's tab
+   stop begins its own paragraph and gets a leading tab (a lone blank glyph there is a tab
+   alone: an empty cell), and a vertical gap of k extra line pitches becomes k empty lines
+   (`pdf_layout.py` measures pitch, edges and tab stop). Flattened tables are then rebuilt
+   from these lines as from the TXT's. A document without a tab stop (every real report we
+   know) keeps its paragraphs as before; only empty lines are added between them.
 
 Every failure to read the file (encrypted, damaged, no text layer) is a `LoadError` with a
 message for the user; no pdfminer exception escapes.
@@ -32,10 +39,10 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from index.loaders.base import Block, LoadedDocument, LoadError
+from index.loaders.pdf_layout import Line, PageGrid, measure
 from index.loaders.pdf_tables import (
     PageTable,
     extract_page_tables,
@@ -59,24 +66,6 @@ PAGE_NO_RE = re.compile(
 MARGIN_FRACTION = 0.12  # top/bottom share of the page where headers and footers live
 
 
-@dataclass
-class Line:
-    """One printed line of text outside the tables, with its box and layout flags."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    page: int
-    indented: bool = False  # starts clearly right of the page's left text edge
-    short: bool = False  # ends well before the right text edge: the paragraph ends here
-    centered: bool = False
-    consumed: bool = False  # used as a table title/unit
-    in_margin: bool = False  # in the top/bottom band where headers and footers live
-
-
 def load_pdf(path: Path) -> LoadedDocument:
     """Load a PDF report as text blocks and tables in reading order (pages are 1-based).
 
@@ -93,11 +82,14 @@ def load_pdf(path: Path) -> LoadedDocument:
             if n_pages == 0:
                 raise LoadError("PDF 文件中没有页面（文件可能已损坏）")
             pages: list[tuple[list[Line], list[PageTable]]] = []
+            blanks: list[list[Line]] = []
             n_chars = n_cid = 0
             for no, page in enumerate(pdf.pages, start=1):
                 n_chars += sum(1 for c in page.chars if c["text"].strip())
                 n_cid += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
-                pages.append(_read_page(page, no))
+                lines, tables = _read_page(page, no)
+                pages.append(([ln for ln in lines if not ln.blank], tables))
+                blanks.append([ln for ln in lines if ln.blank and not ln.in_margin])
                 page.close()  # drop pdfplumber's per-page caches: long reports stay small
             _drop_running_headers(pages)
             for lines, tables in pages:
@@ -119,7 +111,10 @@ def load_pdf(path: Path) -> LoadedDocument:
             "(the text layer cannot be decoded; it needs OCR)"
         )
     pages = [([ln for ln in lines if not ln.consumed], tables) for lines, tables in pages]
-    return LoadedDocument(source_name=path.name, format="pdf", blocks=_assemble(pages), pages=n_pages)
+    grid = measure([lines for lines, _ in pages], blanks)
+    if grid.tab_stop is not None:
+        _recover_tabs(pages, blanks, grid)
+    return LoadedDocument(source_name=path.name, format="pdf", blocks=_assemble(pages, grid), pages=n_pages)
 
 
 def _check_header(path: Path) -> None:
@@ -215,12 +210,20 @@ def _group_lines(chars: list[dict], page_no: int) -> list[Line]:
     for g in groups:
         ink = [c for c in g if c["text"].strip()]
         if not ink:
+            # Only blank glyphs: at the tab stop, the tab of an empty cell (see _recover_tabs).
+            lines.append(Line(
+                text="", x0=min(c["x0"] for c in g), x1=max(c["x1"] for c in g), top=min(c["top"] for c in g),
+                bottom=max(c["bottom"] for c in g), size=statistics.median(c["size"] for c in g),
+                page=page_no, blank=True,
+            ))
             continue
         text = _join_chars(g)
+        x0 = min(c["x0"] for c in ink)
         lines.append(Line(
-            text=text, x0=min(c["x0"] for c in ink), x1=max(c["x1"] for c in ink),
+            text=text, x0=x0, x1=max(c["x1"] for c in ink),
             top=min(c["top"] for c in ink), bottom=max(c["bottom"] for c in ink),
             size=statistics.median(c["size"] for c in ink), page=page_no,
+            spaced=any(c["x0"] < x0 for c in g if not c["text"].strip()),
         ))
     lines.sort(key=lambda ln: (ln.top, ln.x0))
     return lines
@@ -252,12 +255,12 @@ def _join_chars(chars: list[dict]) -> str:
     return "".join(out).strip()
 
 
-def _mark_layout(lines: list[Line]) -> None:
-    """Set indented/short/centered from the page's own text edges."""
+def _mark_layout(lines: list[Line], left: float | None = None, right: float | None = None) -> None:
+    """Set indented/short/centered from the page's own text edges (or the body's, when given)."""
     if not lines:
         return
-    left = min(ln.x0 for ln in lines)
-    right = max(ln.x1 for ln in lines)
+    left = min(ln.x0 for ln in lines) if left is None else left
+    right = max(ln.x1 for ln in lines) if right is None else right
     middle = (left + right) / 2
     for ln in lines:
         ln.indented = ln.x0 > left + 0.9 * ln.size
@@ -298,16 +301,37 @@ def _attach_titles(tables: list[PageTable], lines: list[Line]) -> None:
         floor = table.bbox[3]
 
 
-def _assemble(pages: list[tuple[list[Line], list[PageTable]]]) -> list[Block]:
+def _recover_tabs(pages: list[tuple[list[Line], list[PageTable]]], blanks: list[list[Line]],
+                  grid: PageGrid) -> None:
+    """Mark the lines that start at the tab stop, and add the blank glyphs printed there.
+
+    Indent, width and centring are measured again from the body's edges: a page of table
+    cells has no line at the margin, and its own left edge would be the tab stop.
+    """
+    for (lines, _), extra in zip(pages, blanks, strict=True):
+        if lines:
+            _mark_layout(lines, grid.left(lines[0].page), grid.right(lines[0].page))
+        for ln in lines:
+            ln.tab = grid.at_tab_stop(ln)
+        tabs = [ln for ln in extra if grid.at_tab_stop(ln)]
+        for ln in tabs:
+            ln.tab = True
+        lines.extend(tabs)
+        lines.sort(key=lambda ln: (ln.top, ln.x0))
+
+
+def _assemble(pages: list[tuple[list[Line], list[PageTable]]], grid: PageGrid) -> list[Block]:
     """Walk all pages in order, building paragraphs and merging continued tables."""
     blocks: list[Block] = []
     para: list[Line] = []
     last: Line | PageTable | None = None  # the last item placed, across pages
+    prev_line: Line | None = None  # the last line placed, unless a table came after it
     open_table: tuple[PageTable, Block] | None = None
 
     def flush() -> None:
         if para:
-            blocks.append(Block(kind="text", text=_join_lines(para), page=para[0].page))
+            text = ("\t" if para[0].tab else "") + _join_lines(para)
+            blocks.append(Block(kind="text", text=text, page=para[0].page))
             para.clear()
 
     for lines, tables in pages:
@@ -329,15 +353,27 @@ def _assemble(pages: list[tuple[list[Line], list[PageTable]]]) -> list[Block]:
                     blocks.append(block)
                     open_table = (item, block)
                     last = item
+                prev_line = None
                 continue
-            if para and _continues(para[-1], item, same_page=para[-1].page == item.page):
+            empties = grid.empty_lines(prev_line, item) if prev_line is not None else 0
+            if para and _joins(para[-1], item, empties):
                 para.append(item)
             else:
                 flush()
+                blocks.extend(Block(kind="text", text="", page=item.page) for _ in range(empties))
                 para.append(item)
-            last = item
+            last = prev_line = item
     flush()
     return blocks
+
+
+def _joins(prev: Line, nxt: Line, empties: int) -> bool:
+    """Whether `nxt` runs on the paragraph of `prev`: never a tab-led line, never after a
+    blank glyph or across empty lines on a page; otherwise as `_continues` decides."""
+    same_page = prev.page == nxt.page
+    if nxt.tab or prev.blank or (same_page and empties):
+        return False
+    return _continues(prev, nxt, same_page)
 
 
 def _continues(prev: Line, nxt: Line, same_page: bool) -> bool:

@@ -1,5 +1,6 @@
-"""Table helpers for the PDF loader: cleaning cells, counting header rows, finding the
-title and unit printed above a table, and gluing a table that runs onto the next page.
+"""Table helpers for the PDF loader: cleaning cells, finding the title and unit printed
+above a table, and gluing a table that runs onto the next page. Header rows are counted by
+`index.tables.header_row_count`, the detector every loader shares.
 
 Kept apart from `pdf.py` so the text-line logic and the table logic can each be read on
 their own. Nothing here touches pdfplumber objects except `extract_page_tables`.
@@ -10,15 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.tables import header_row_count
+
 # Lines that are the unit of a table ("单位：万元", "金额单位：元").
 UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|亿元|元)")
 # A table title as these reports print it: "收入决算表", "…决算表（续）", "续表".
 TITLE_RE = re.compile(r"(表|表\s*[（(]续[)）]|续表)$")
 CONTINUED_RE = re.compile(r"^(续表|[（(]续[)）]|续)$|[（(]续[)）]$")
-# A money/percent figure or a 功能分类/经济分类 code ("201", "2080505", "201 06 01").
-NUMBER_RE = re.compile(r"^[-−]?[\d,]+(\.\d+)?%?$|^\d{3}(\s\d{2}){1,2}$")
-# Row labels that mark the first data row even when the row holds no figure (template).
-DATA_LABEL_RE = re.compile(r"^(合计|总计|[一二三四五六七八九十]+、|…)")
 _CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -47,27 +46,6 @@ def clean_cell(value: str | None) -> str:
     out = re.sub(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=\S)", "", out)
     out = re.sub(r"(?<=\S) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])", "", out)
     return out
-
-
-def count_header_rows(rows: list[list[str]]) -> int:
-    """Number of leading rows before the first row holding a figure, a code or 合计.
-
-    Header cells of these reports wrap and span several rows; the first data row is the
-    first one with a number (amount or 功能分类 code) or a row label such as "合计"/"一、…".
-    A table with no such row (an empty "三公" table) is all header.
-    """
-    for i, row in enumerate(rows):
-        cells = [c for c in row if c]
-        if any(NUMBER_RE.match(c) for c in cells):
-            return i
-        if cells and DATA_LABEL_RE.match(cells[0]):
-            # "合计" also heads a column group in some headers ("三公" table, 本年支出 →
-            # 合计/基本支出/项目支出); there the rest of the row is labels, not figures.
-            if not cells[0].startswith(("合计", "总计")) or len(cells) == 1:
-                return i
-            if all(NUMBER_RE.match(c) or c in ("合计", "总计") for c in cells[1:]):
-                return i
-    return len(rows)
 
 
 @dataclass
@@ -108,7 +86,7 @@ def extract_page_tables(page, page_no: int) -> list[PageTable]:
         if not rows or max(len(r) for r in rows) < 2:
             continue
         pt = PageTable(rows=rows, bbox=tuple(table.bbox), page=page_no, pages=[page_no])
-        pt.header_rows = count_header_rows(rows)
+        pt.header_rows = header_row_count(rows)
         unit = next((m.group(1) for r in rows[: pt.header_rows or 1] for c in r
                      if (m := UNIT_RE.search(c))), None)
         pt.unit = unit

@@ -28,16 +28,16 @@ def test_seed_yields_exactly_the_audited_items() -> None:
         "completion.table_rate",  # 3. 政府工作专项经费 绩效自评表 96.96%
         "completion.table_rate",  # 4. 2022年度政府工作经费 绩效自评表 96.96%
         "sums.funding_sources",  # 6. 政府工作专项经费 财政资金 2.04/2.00/2.00 vs 总额 100.00/95.83/95.83
-        "sums.part_exceeds_whole",  # 1. 服务 10万元 > 总额 2.0万元
-        "sums.procurement_parts",  # 1. 2.0 ≠ 2.0 + 0 + 10
+        "sums.procurement_parts",  # 1. 2.0 ≠ 2.0 + 0 + 10, and 服务 10万元 > 总额 2.0万元: one number, one finding
     ]
     assert all(f.severity == "error" for f in serious)
     by_rule = {f.rule: f for f in serious}
     assert (
         by_rule["sums.procurement_parts"].expected == "12.00"
-        and by_rule["sums.procurement_parts"].actual == "2.00"
+        and by_rule["sums.procurement_parts"].actual == "2.0"  # as printed
     )
-    assert "政府采购服务支出10万元" in by_rule["sums.part_exceeds_whole"].message
+    # The part above its whole is named inside the one finding about the 总额 2.0.
+    assert "政府采购服务支出10万元大于其总额" in by_rule["sums.procurement_parts"].message
     assert (
         "95.83%" in by_rule["completion.rate"].message
         and "政府工作专项经费" in by_rule["completion.rate"].message

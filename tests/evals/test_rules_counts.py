@@ -61,7 +61,8 @@ def test_staff_breakdown_and_units_kept_apart(tmp_path: Path) -> None:
     bad = "（三）人员概况\n2023年编制内在岗人数34人，其中公务员18人，事业人员11人，机关工勤人员6人。"
     findings, _ = run(parse_text(tmp_path, bad), "counts.breakdown")
     assert severities(findings) == [("counts.breakdown", "counts", "error")]
-    assert findings[0].expected == "34人" and findings[0].actual == "35人"
+    # actual: the total as printed; expected: what its parts add up to.
+    assert findings[0].actual == "34人" and findings[0].expected == "35人"
 
 
 def test_seed_monitoring_count(seed_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evals.rules.hygiene import NINE_ORDER
 from index.parse import parse_file
 from tests.evals.rule_helpers import parse_text, run, severities, table_report
 
@@ -59,10 +60,18 @@ def test_nine_tables_absent_from_a_text_report_is_said_once(tmp_path: Path) -> N
 def test_nine_tables_partly_missing_from_a_pdf() -> None:
     parsed = table_report("收入决算表", None, ["项目", "本年收入合计"], [["合计", "10.00"]])
     parsed = parsed.model_copy(update={"report": parsed.report.model_copy(update={"format": "pdf"})})
+    # One table alone (a 三公 statement, or a text cut off before its tables) says nothing about the
+    # others: one note, no warning.
     findings, _ = run(parsed, "hygiene.nine_tables_present")
-    assert severities(findings) == [("hygiene.nine_tables_present", "hygiene", "warning")] * 8
-    untitled = parsed.model_copy(update={"tables": [parsed.tables[0].model_copy(update={"unit": None})]})
-    assert len(run(untitled, "hygiene.nine_tables_present")[0]) == 9  # 8 missing + 1 without unit
+    assert severities(findings) == [("hygiene.nine_tables_present", "hygiene", "info")]
+    # Six of the nine published: the three others are missing.
+    tables = [parsed.tables[0].model_copy(update={"kind": kind, "id": i}) for i, kind in enumerate(NINE_ORDER[:6])]
+    six = parsed.model_copy(update={"tables": tables})
+    findings, _ = run(six, "hygiene.nine_tables_present")
+    assert severities(findings) == [("hygiene.nine_tables_present", "hygiene", "warning")] * 3
+    assert {f.actual for f in findings} == {"缺失"} and NINE_ORDER[6] in findings[0].message
+    untitled = six.model_copy(update={"tables": [t.model_copy(update={"unit": None}) for t in tables]})
+    assert len(run(untitled, "hygiene.nine_tables_present")[0]) == 9  # 3 missing + 6 without unit
 
 
 @pytest.mark.parametrize(("total", "expected"), [("10.00", []), ("", [("hygiene.total_missing", "hygiene", "error")]),

@@ -136,8 +136,10 @@ def test_narrative_score(tmp_path: Path, kwargs: dict, expected: list) -> None:
         ({"plan": "2.04"}, []),  # the 年初预算 matches too
         ({"spent": "1.90"}, [("performance.narrative_execution", "performance", "error")]),
         ({"plan": "2.50"}, [("performance.narrative_execution", "performance", "error")]),
-        # two printings of one amount with the same decimals: a cent apart is an error, not rounding
-        ({"spent": "2.01"}, [("performance.narrative_execution", "performance", "error")]),
+        # two printings of one amount with the same decimals: a cent apart is rounding against
+        # truncation (a note), two cents an error
+        ({"spent": "2.01"}, [("performance.narrative_execution", "rounding", "info")]),
+        ({"spent": "2.02"}, [("performance.narrative_execution", "performance", "error")]),
     ],
 )
 def test_narrative_execution(tmp_path: Path, kwargs: dict, expected: list) -> None:

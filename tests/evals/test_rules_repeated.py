@@ -19,8 +19,10 @@ TWICE = (
     [
         ("60.00", []),
         ("60.0", []),  # coarser: 60.0 stands for [59.95, 60.05], which holds 60.00
-        # same decimals: one exact value rounded the same way twice, so any difference is an error
-        ("60.01", [("repeated.same_figure", "repeated", "error")]),
+        # same decimals, one unit apart: one printing rounded, the other cut off — a note
+        ("60.01", [("repeated.same_figure", "rounding", "info")]),
+        # further apart: no rounding gives both
+
         ("60.02", [("repeated.same_figure", "repeated", "error")]),
         ("61.00", [("repeated.same_figure", "repeated", "error")]),
         ("60.1", [("repeated.same_figure", "rounding", "info")]),  # [60.05, 60.15]: within one unit of 60.00
