@@ -243,8 +243,8 @@ def ensure_sample(library: Library) -> None:
     """Ingest the bundled sample report when the store is empty (first start).
 
     The sample is stored and searchable (SQLite, BM25, figures) before the page opens; its
-    embeddings — the slow part, with the model load — are filled in by a background thread,
-    so the first start does not wait for them.
+    embeddings — the slow part, with the model load — are filled in by a background thread
+    when dense retrieval is on, so the first start does not wait for them.
     """
     from juesuan_cli import SAMPLE_REPORT
 
@@ -256,8 +256,11 @@ def ensure_sample(library: Library) -> None:
 
 
 def _backfill(library: Library) -> None:
+    from rag.retrieve import HybridRetriever
+
     try:
-        library.backfill_vectors()
+        if HybridRetriever(library).weights()["dense"] > 0:  # only dense retrieval reads vectors
+            library.backfill_vectors()
     except Exception:  # dense search stays unavailable for those reports; the rest works
         log.exception("could not compute the embeddings of stored reports")
 

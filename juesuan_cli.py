@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sys
+from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -439,12 +440,19 @@ def ask(
             err.print(f"✗ {exc}", markup=False, highlight=False)
             raise typer.Exit(2) from None
         answer = chain.invoke(question, report_ids)
+        findings = chain.findings(answer, _report_check(library), report_ids)
     finally:
         library.close()
     if as_json:
-        sys.stdout.write(json.dumps(answer_json(answer), ensure_ascii=False, indent=1) + "\n")
+        data = {**answer_json(answer), "findings": [asdict(f) for f in findings]}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         return
     out.print(escape(render_marked(answer.answer, answer.claims)), highlight=False)
+    if findings:
+        out.print("\n[bold]报告自身的问题[/bold]（juesuan check 的发现，回答引用了其中的数字）", highlight=False)
+        for f in findings:
+            out.print(f"⚠ {escape('、'.join(f.numbers))}：{escape(f.message)}（规则 {escape(f.rule)}；"
+                      f"juesuan check {f.report_id[:12]}）", highlight=False)
     if answer.citations:
         out.print("\n[bold]出处[/bold]", highlight=False)
         for c in answer.citations:
@@ -459,10 +467,29 @@ def ask(
     )
 
 
+def _report_check(library):
+    """The rule findings of a stored report (`juesuan check`), run once per report."""
+    from evals.check import run_rules
+
+    results: dict[str, object] = {}
+
+    def check(report_id: str):
+        if report_id not in results:
+            parsed = library.store.load_parsed(report_id)
+            results[report_id] = run_rules(parsed, path=parsed.report.source_name) if parsed else None
+        return results[report_id]
+
+    return check
+
+
 def _ask_scope(library, report: str | None) -> list[str] | None:
     """The report ids `ask` is limited to (None: all stored), ingesting a file first; exits 2 when unusable."""
     if report is not None and Path(report).expanduser().is_file():
-        result = library.ingest([Path(report).expanduser()], progress=False)[0]
+        from rag.retrieve import HybridRetriever
+
+        # Vectors are only read by dense retrieval: with it off, the embedding model stays unloaded.
+        embed = HybridRetriever(library).weights()["dense"] > 0
+        result = library.ingest([Path(report).expanduser()], progress=False, embed=embed)[0]
         if result.status == "failed":
             err.print(f"✗ {result.message}", markup=False, highlight=False)
             raise typer.Exit(2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 
 import evals.rules  # noqa: F401 - importing the package registers every rule
 from evals.findings import SEVERITY_ORDER, Finding
+from evals.intervals import HUNDRED, Interval
 from evals.registry import RULES, RuleContext
 from index.models import ParsedReport
 from index.numbers import read_cell
@@ -82,45 +84,33 @@ def run_rules(
 
 
 def consolidate(findings: list[Finding], text: str) -> list[Finding]:
-    """One wrong printed number is one finding. Errors and warnings whose evidence all quotes one
-    printed number (a 三公 total that its parts, its shares and its table contradict) are merged
-    into one: the finding about that number itself if there is one (its first evidence), else the
-    most severe; it names the other relations the number breaks and quotes their evidence too."""
-    serious = [f for f in findings if f.severity != "info"]
-    numbers = [{(e.start, e.end) for e in f.evidence if e.start is not None and e.end is not None
-                and read_cell(text[e.start: e.end]).kind == "number"} for f in serious]
-    parent = list(range(len(serious)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(serious)):
-        for j in range(i):
-            if numbers[i] & numbers[j]:
-                parent[root(i)] = root(j)
-    components: dict[int, list[int]] = {}
-    for i in range(len(serious)):
-        components.setdefault(root(i), []).append(i)
+    """One wrong printed number is one finding. A finding's first evidence is the number it is
+    about (the total that does not add up, the rate that does not follow, the printing that
+    differs). Errors and warnings about the same number are merged into the most severe one; so
+    is a share whose base is that number when the share holds against the value the number should
+    have (a 三公 total printed wrong makes its parts' shares fail too). The merged finding names
+    the other relations the number breaks and quotes their evidence. Two findings that merely
+    share a number are not merged: each may be its own error."""
+    serious = [f for f in findings if f.severity != "info" and _subject(f, text) is not None]
+    groups: dict[tuple[int, int], list[Finding]] = {}
+    for finding in serious:
+        groups.setdefault(_subject(finding, text), []).append(finding)  # type: ignore[arg-type]
+    for subject, group in groups.items():
+        expected = _expected_value(group[0])
+        for finding in serious:
+            if finding not in group and finding.rule == "shares.recompute" and _share_follows(finding, subject,
+                                                                                            expected, text):
+                group.append(finding)
     dropped: set[int] = set()
-    for members in components.values():
-        common = set.intersection(*(numbers[i] for i in members)) if len(members) > 1 else set()
-        if not common:
+    for key, group in groups.items():
+        group = [f for f in group if id(f) not in dropped]
+        if len(group) < 2:
             continue
-        group = [serious[i] for i in members]
-
-        def about_common(f: Finding, common: set[tuple[int, int]] = common) -> bool:
-            first = f.evidence[0] if f.evidence else None
-            return first is not None and (first.start, first.end) in common
-
-        # The finding about the shared number first, then the most severe; a bare "part above its
-        # whole" yields to the relation that says by how much.
-        group.sort(key=lambda f: (not about_common(f), SEVERITY_ORDER[f.severity],
+        # The findings about the number itself first (the most severe of them), then the shares
+        # it broke; a bare "part above its whole" yields to the relation that says by how much.
+        group.sort(key=lambda f: (_subject(f, text) != key, SEVERITY_ORDER[f.severity],
                                   f.rule == "sums.part_exceeds_whole", f.rule))
         primary, others = group[0], group[1:]
-        primary.severity = min((f.severity for f in group), key=SEVERITY_ORDER.__getitem__)
         also = "；".join(f"{o.message.rstrip('。')}（{o.rule}）" for o in others)
         primary.message = primary.message.rstrip("。") + f"。同一数字另使{len(others)}项关系不成立：{also}。"
         spans = {(e.start, e.end) for e in primary.evidence}
@@ -131,6 +121,36 @@ def consolidate(findings: list[Finding], text: str) -> list[Finding]:
                     spans.add((evidence.start, evidence.end))
                     primary.evidence.append(evidence)
     return [f for f in findings if id(f) not in dropped]
+
+
+def _subject(finding: Finding, text: str) -> tuple[int, int] | None:
+    """The span of the printed number a finding is about (its first evidence), if it is one."""
+    first = finding.evidence[0] if finding.evidence else None
+    if first is None or first.start is None or first.end is None:
+        return None
+    return (first.start, first.end) if read_cell(text[first.start: first.end]).kind == "number" else None
+
+
+def _expected_value(finding: Finding) -> Decimal | None:
+    try:
+        return Decimal(finding.expected)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _share_follows(share: Finding, base: tuple[int, int], expected: Decimal | None, text: str) -> bool:
+    """True when a share finding [share, part, base] is about `base` and holds once the base has
+    the value the other relation says it should have."""
+    spans = [(e.start, e.end) for e in share.evidence]
+    if expected is None or expected <= 0 or len(spans) < 3 or spans[2] != base:
+        return False
+    printed = [read_cell(text[s: e]) for s, e in spans[:2] if s is not None and e is not None]
+    if len(printed) < 2 or any(c.kind != "number" or c.value is None for c in printed):
+        return False
+    rate, part = printed
+    shown = Interval.displayed(rate.value, rate.decimals)  # type: ignore[arg-type]
+    implied = Interval.displayed(part.value, part.decimals) / Interval.exact(expected) * Interval.exact(HUNDRED)  # type: ignore[arg-type]
+    return shown.overlaps(implied.widen(Decimal("0.01")))
 
 
 # --- checking files and stored reports: what `juesuan check` runs ------------------------------

@@ -6,7 +6,7 @@ readers ask them — 公务接待费是多少？ / 三公经费比上年减少�
 … — with templated but varied wording (the wording is drawn from `random.Random(seed)`), skipping
 the ones the report does not support (no 201 class, no change stated, no project, …).
 
-Each question is a `evals.qa.QAItem` in the format of evals/data/qa_seed.jsonl, with
+Each question is an `evals.qa_items.QAItem` in the format of evals/data/qa_seed.jsonl, with
 `source="synthetic"` and the generator `seed`, so that evals.qa can write the report text to a
 temporary directory and ingest it. Gold figures and gold sections come from the parser, not
 from the generator's own words: the generated text is parsed (`index.parse`, as an uploaded
@@ -31,7 +31,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
-from evals.qa import QAItem
+from evals.qa_items import QAItem
 from evals.synthetic import Fact, GroundTruth, generate, parse_text
 from index.models import Figure, ParsedReport
 
@@ -149,10 +149,10 @@ def items_for(seed: int, text: str | None = None, truth: GroundTruth | None = No
     parsed = parsed or parse_text(text, report_name(seed))
     facts = {f.key: f for f in truth.facts}
     rng = random.Random(f"qa-{seed}")
-    items = []
+    items: list[QAItem] = []
     for ask in _asks(facts, truth):
-        figures = [_parsed_at(parsed, facts[k]) for k in ask.keys]
-        if any(f is None for f in figures):
+        figures = [f for f in (_parsed_at(parsed, facts[k]) for k in ask.keys) if f is not None]
+        if len(figures) < len(ask.keys):
             continue  # the parser does not read it as the generator wrote it: not a fair question
         sections: list[str] = []
         for fig in figures:

@@ -6,6 +6,9 @@ are deleted again. SQLite is the truth: vectors of a report SQLite does not hold
 process killed between the two writes) are removed at the next open, and the BM25 index is
 rebuilt whenever its generation differs from the store's. A failure in one file is reported
 and the others go on. Re-ingesting the same bytes is a no-op (the report id is their hash).
+
+The embedding model and ChromaDB are opened on first use, not with the library: answering with
+dense retrieval off reads SQLite and BM25 only, and never imports torch.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Literal
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from index.bm25 import BM25Index, tokenize
-from index.embeddings import Embedder, load_embedder
+from index.embeddings import Embedder, load_embedder, surely_fallback
 from index.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from index.models import Chunk
 from index.parse import parse_document, report_id_for
@@ -63,6 +66,17 @@ class Library:
             if self._embedder is None:
                 self._embedder = load_embedder(self.settings.embedding)
             return self._embedder
+
+    @property
+    def embedder_is_fallback(self) -> bool:
+        """Whether the embedder in use is the offline fallback; not loaded to tell when that is sure."""
+        if self._embedder is None and surely_fallback(self.settings.embedding):
+            return True
+        return self.embedder.is_fallback
+
+    def has_vectors(self) -> bool:
+        """False when no vector was ever stored here (no ChromaDB folder), told without opening Chroma."""
+        return self._vectors is not None or (self.data_dir / "chroma").is_dir()
 
     @property
     def vectors(self) -> VectorStore:
@@ -127,7 +141,8 @@ class Library:
                 with self.store.transaction() as db:
                     self.store.add_report(db, parsed, tokens)
             except BaseException:
-                self.vectors.delete_reports([parsed.report.id])
+                if embeddings is not None:
+                    self.vectors.delete_reports([parsed.report.id])
                 raise
         counts = {
             "sections": len(parsed.sections), "tables": len(parsed.tables),

@@ -8,6 +8,7 @@ verification agree on what "三公经费" or "公务接待费" means.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from opencc import OpenCC
 
@@ -118,6 +119,7 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+@lru_cache(maxsize=65536)
 def clean_metric_text(text: str) -> str:
     """Normalise a metric as printed: no quotes or spaces, full-width parentheses, simplified."""
     text = _QUOTES.sub("", to_simplified(text))
@@ -140,6 +142,7 @@ def is_known_metric(name: str) -> bool:
 _COST_WORDS = re.compile(r"(?:费用|经费)(?=支出$|$)")
 
 
+@lru_cache(maxsize=65536)
 def canonical_metric(text: str) -> tuple[str, str | None]:
     """Map a metric as named in a report to (canonical name, 功能分类 code or None).
 
@@ -167,6 +170,12 @@ _SANGONG = ("三公经费", "因公出国（境）费", "公务用车购置及�
             "公务接待费", "国内公务接待费", "外事接待费")
 _TOTAL_TAIL = re.compile(r"(?:支出合计|支出决算|支出总额|合计|支出|决算数?|总额)+$")
 _NAMED_IN_PARENTHESES = re.compile(r"（(?P<name>[^（）]{2,12})）$")
+# The 三公 aliases a longer phrase may end with, cleaned, longest first.
+_SANGONG_ALIASES = sorted(
+    ((clean_metric_text(alias), canonical) for canonical in _SANGONG for alias in METRIC_ALIASES[canonical]
+     if len(alias) >= 4),
+    key=lambda pair: len(pair[0]), reverse=True,
+)
 
 
 def _sangong_tail(clean: str) -> tuple[str, str | None] | None:
@@ -176,12 +185,8 @@ def _sangong_tail(clean: str) -> tuple[str, str | None] | None:
     if named := _NAMED_IN_PARENTHESES.search(bare):
         # "…公车运行费（“三公”经费）决算总额": the list in front is spelled out by the name in brackets.
         bare = named.group("name")
-    aliases = sorted(
-        ((alias, canonical) for canonical in _SANGONG for alias in METRIC_ALIASES[canonical] if len(alias) >= 4),
-        key=lambda pair: len(pair[0]), reverse=True,
-    )
-    for alias, canonical in aliases:
-        if bare.endswith(clean_metric_text(alias)):
+    for alias, canonical in _SANGONG_ALIASES:
+        if bare.endswith(alias):
             return canonical, None
     return None
 

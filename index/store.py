@@ -222,6 +222,10 @@ class Store:
             for r in rows
         ]
 
+    def metrics(self) -> set[str]:
+        """The distinct metric names of all stored figures (without loading the figures)."""
+        return {row[0] for row in self._db.execute("SELECT DISTINCT metric FROM figures")}
+
     def figures(
         self,
         report_ids: Iterable[str] | None = None,

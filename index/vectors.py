@@ -2,15 +2,13 @@
 
 Embeddings are always computed by `index.embeddings` and handed to Chroma: its default
 embedding function downloads a model and fails offline. One collection per embedding model,
-since vectors of different models cannot be compared.
+since vectors of different models cannot be compared. chromadb is imported when a store is
+first opened, not with this module.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import chromadb
-from chromadb.config import Settings as ChromaSettings
 
 from index.models import Chunk
 
@@ -19,6 +17,11 @@ class VectorStore:
     """Chunk vectors of one embedding model."""
 
     def __init__(self, data_dir: Path, model_slug: str) -> None:
+        # Imported here: chromadb takes about a second to import, and answering with dense
+        # retrieval off never opens the vector store.
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
         self._client = chromadb.PersistentClient(
             path=str(data_dir / "chroma"),
             settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),

@@ -5,6 +5,9 @@ adapter only turns LangChain messages into its dicts and its (streamed) completi
 messages. Loaded models are cached per (file, n_ctx, threads): loading takes about a second,
 answering a short question a second or two on a laptop CPU. A lock serialises calls, because
 one `Llama` object is not safe to use from two threads at once.
+
+Decoding is guarded against loops (rag.guard): a repeat penalty over the last 64 tokens, and
+a stream the chain can stop at any token — closing the stream ends decoding and frees the lock.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
+
+from rag.guard import REPEAT_PENALTY
 
 __all__ = ["ChatLlamaCpp", "load_llama"]
 
@@ -49,6 +54,7 @@ class ChatLlamaCpp(BaseChatModel):
     n_threads: int | None = None
     temperature: float = 0.1
     max_tokens: int = 512
+    repeat_penalty: float = Field(default=REPEAT_PENALTY, ge=1.0, description="1.0: none")
     stop: list[str] = Field(default_factory=list)
 
     @property
@@ -58,13 +64,14 @@ class ChatLlamaCpp(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": str(self.model_path), "n_ctx": self.n_ctx, "temperature": self.temperature,
-                "max_tokens": self.max_tokens}
+                "max_tokens": self.max_tokens, "repeat_penalty": self.repeat_penalty}
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None) -> dict[str, Any]:
         return {
             "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages],
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
+            "repeat_penalty": self.repeat_penalty,
             "stop": (stop or []) + self.stop or None,
         }
 

@@ -1,22 +1,41 @@
 """Cleaning what a model wrote into an answer with citations: one function, tested by a table.
 
 Small local models wrap answers in code fences or JSON, leave <think> blocks, chat-template
-tokens and a following fake turn ("用户：…"), and cite passages that do not exist.
-`parse_answer` undoes all of that, maps the [n] markers to `Citation`s of the numbered
-passages, drops markers that point at no passage, and turns any "I cannot answer" into the
-one phrase `CANNOT_ANSWER` with no numbers and no citations.
+tokens and a following fake turn ("用户：…"), loop (rag.guard), echo the fact table and cite
+passages that do not exist. `parse_answer` undoes all of that, maps the [n] markers to
+`Citation`s of the numbered passages, drops markers that point at no passage, and turns any
+"I cannot answer" into the one phrase `CANNOT_ANSWER` with no numbers and no citations.
+
+After verification, `cited_findings` finds the rule findings (`juesuan check`) whose evidence
+is a figure an answer's number was checked against, so the answer can say that the report
+itself is inconsistent there.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from rag.context import NumberedPassage
+from index.models import Figure
+from rag.context import FACT_HEADER, NumberedPassage, fact_phrase
+from rag.guard import cut_loop
 from rag.models import CANNOT_ANSWER, Citation, Claim
 
-__all__ = ["ParsedAnswer", "citation_for", "cite_from_evidence", "clean_text", "is_cannot_answer", "parse_answer"]
+__all__ = [
+    "AnswerFinding",
+    "ParsedAnswer",
+    "citation_for",
+    "cite_from_evidence",
+    "cited_findings",
+    "claim_figures",
+    "clean_text",
+    "finding_anchor",
+    "is_cannot_answer",
+    "parse_answer",
+]
 
 _THINK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.DOTALL | re.IGNORECASE)
 _THINK_OPEN = re.compile(r"<(think|thinking|reasoning)>.*", re.DOTALL | re.IGNORECASE)
@@ -42,6 +61,13 @@ _TABLE_ROW = re.compile(
     r"(?:\|\s*[^|\n]*?\s*){0,3}$",
     re.MULTILINE,
 )
+# A row of the fact table echoed back: "公务接待费 | 2023 | 本年决算 | 4.55 | 万元 | [1]".
+_FACT_ROW = re.compile(
+    r"^[ \t]*(?P<metric>[^|\n]+?)[ \t]*\|[ \t]*(?P<year>\d{4}|—|-)[ \t]*\|[ \t]*(?P<role>[^|\n]+?)[ \t]*\|"
+    r"[ \t]*(?P<value>-?[\d,]+(?:\.\d+)?)[ \t]*\|[ \t]*(?P<unit>[^|\n]*?)[ \t]*(?:\|[ \t]*(?P<n>(?:\[\d{1,3}\])*)[ \t]*)?$",
+    re.MULTILINE,
+)
+_FACT_ROW_END = re.compile(r"(\|[ \t]*(?:\[\d{1,3}\])+)[ \t]*(?=[^\s|\[])")
 _MARKER_RUN = re.compile(r"(?:\[\d{1,2}\]\s*){2,}")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d{1,2}\])+\s*[。，,.、:：]?\s*")
 
@@ -110,10 +136,13 @@ def is_cannot_answer(text: str) -> bool:
     plain = _MARKER.sub("", text).strip()
     if not re.sub(r"[\s\W_]+", "", plain):  # only markers and punctuation: "[1][2][3]"
         return True
-    first = re.split(r"(?<=[。！？!?\n])", plain, maxsplit=1)[0]
+    first, *rest = re.split(r"(?<=[。！？!?\n])", plain, maxsplit=1)
     if not _REFUSAL.search(first):
         return False
-    return not _NUMBER.search(first) or len(first.strip()) >= len(plain) - 2
+    if len(first.strip()) >= len(plain) - 2:  # the refusal is all there is
+        return True
+    # "报告未说明预算数。决算数68.3万元[1]。": one part refused, the others answered.
+    return not _NUMBER.search(first) and not _NUMBER.search("".join(rest))
 
 
 def citation_for(np: NumberedPassage, max_quote: int = 240) -> Citation:
@@ -133,7 +162,7 @@ def parse_answer(raw: str, passages: list[NumberedPassage]) -> ParsedAnswer:
     number is not a passage is dropped. An answer that says it cannot answer becomes exactly
     CANNOT_ANSWER, with no numbers and no citations.
     """
-    text = clean_text(raw)
+    text = cut_loop(clean_text(raw), len(passages))
     if is_cannot_answer(text):
         return ParsedAnswer(CANNOT_ANSWER, [], True)
     by_n = {np.n: np for np in passages}
@@ -151,8 +180,24 @@ def parse_answer(raw: str, passages: list[NumberedPassage]) -> ParsedAnswer:
     return ParsedAnswer(text, [citation_for(by_n[n]) for n in cited])
 
 
+def _unfact(text: str) -> str:
+    """Fact-table rows a small model copied, rewritten as statements ("公务接待费比上年减少1.05万元[1]。")."""
+    text = _FACT_ROW_END.sub(r"\1\n", text)  # one row per line
+    text = re.sub(rf"^[ \t]*{re.escape(FACT_HEADER)}[ \t]*\n?", "", text, flags=re.MULTILINE)
+
+    def row(match: re.Match) -> str:
+        phrase = fact_phrase(match["metric"].strip(), match["year"], match["role"].strip(), match["value"],
+                             match["unit"].strip())
+        return f"{phrase}{match['n'] or ''}。"
+
+    return _FACT_ROW.sub(row, text).replace("。\n", "。")
+
+
 def _untable(text: str) -> str:
     """Figures-table rows a small model copied, rewritten as plain statements ("公务用车3辆[1]。")."""
+    if text.count("|") < 2:
+        return text
+    text = _unfact(text)
     if text.count("|") < 2:
         return text
     text = re.sub(r"(?<=\S)[ \t]*(\[\d{1,2}\][ \t]*[^|\n\[]+\|)", r"\n\1", text)  # one row per line
@@ -220,3 +265,72 @@ def cite_from_evidence(
     out.append(text[pos:])
     by_n = {p.n: p for p in passages}
     return "".join(out), [citation_for(by_n[n]) for n in cited]
+
+
+# --- findings of `juesuan check` behind an answer's numbers -----------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerFinding:
+    """A rule finding on a figure one of the answer's numbers was checked against."""
+
+    numbers: tuple[str, ...]  # the answer's numbers checked against its figures, as written: ("100%",)
+    report_id: str
+    rule: str
+    severity: str  # error, warning, info
+    message: str  # the finding's first sentence
+    anchor: str  # the id of the finding on the review tab (finding_anchor)
+
+
+def finding_anchor(report_id: str, finding: Any) -> str:
+    """A stable id for a finding of a report: the review tab gives its entry this id and an
+    answer links to it."""
+    start = next((e.start for e in finding.evidence if e.start is not None), 0)
+    return f"finding-{report_id[:12]}-{re.sub(r'[^A-Za-z0-9_-]', '-', finding.rule)}-{start}"
+
+
+def _one_line(message: str, limit: int = 160) -> str:
+    """The first sentence of a finding's message (they can run to several)."""
+    first = re.split(r"(?<=[。；])", message.strip(), maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def claim_figures(claim: Claim, figures: list[Figure]) -> list[Figure]:
+    """The report figures a supported or contradicted number was checked against: those stated
+    in its evidence sentence, of its metric and, when one fits, of its value (the report's value
+    for a contradicted number)."""
+    if claim.verdict == "unsupported" or claim.evidence is None:
+        return []
+    ev = claim.evidence
+    same = [f for f in figures if f.quote == ev.quote and (not ev.section or f.section == ev.section)]
+    if claim.metric:
+        same = [f for f in same if f.metric == claim.metric] or same
+    shown = claim.expected if claim.verdict == "contradicted" and claim.expected else claim.text
+    valued = [f for f in same if re.search(rf"(?<![\d.]){re.escape(f.text)}(?![\d])", shown)]
+    return valued or same
+
+
+def cited_findings(
+    claims: list[Claim], figures: list[Figure], check: Callable[[str], Any]
+) -> list[AnswerFinding]:
+    """The findings whose evidence overlaps a figure behind a supported or contradicted number.
+
+    `check(report_id)` gives a report's check result (`evals.check.CheckResult`: `.findings`,
+    each with `.evidence` spans) or None; the caller caches it. Each finding is listed once,
+    with the answer's numbers it concerns.
+    """
+    found: dict[str, AnswerFinding] = {}
+    for claim in claims:
+        for figure in claim_figures(claim, figures):
+            result = check(figure.report_id)
+            for finding in getattr(result, "findings", None) or []:
+                if not any(e.start is not None and e.end is not None and e.start < figure.end and figure.start < e.end
+                           for e in finding.evidence):
+                    continue
+                anchor = finding_anchor(figure.report_id, finding)
+                old = found.get(anchor)
+                numbers = (*old.numbers, claim.text) if old and claim.text not in old.numbers else \
+                    old.numbers if old else (claim.text,)
+                found[anchor] = AnswerFinding(numbers, figure.report_id, finding.rule, finding.severity,
+                                              _one_line(finding.message), anchor)
+    return list(found.values())

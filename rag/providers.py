@@ -11,6 +11,10 @@
   extractive. The bundled 0.5B model is not picked by `auto`: it is there to test the chain,
   and the extractive answer is more faithful than what it writes (docs/answering.md).
 
+Every model is built to resist loops (rag.guard): a repeat penalty where the backend has one
+(llama.cpp and ollama `repeat_penalty`, OpenAI-compatible `frequency_penalty`), and
+`with_budget` gives one call a token budget scaled by the question's parts.
+
 The API key is read from a SecretStr at the moment the client is built; it is never logged.
 """
 
@@ -22,14 +26,17 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from langchain_core.language_models.chat_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from index.settings import LLMSettings
+from rag.guard import FREQUENCY_PENALTY, REPEAT_PENALTY
+
+if TYPE_CHECKING:  # LangChain is imported by the model providers only: no model, no LangChain
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_OLLAMA_URL", "ModelChoice", "ProviderError", "choose_model", "endpoint_answers"]
+__all__ = ["DEFAULT_OLLAMA_URL", "ModelChoice", "ProviderError", "choose_model", "endpoint_answers", "with_budget"]
 
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
 
@@ -91,7 +98,7 @@ def _openai(s: LLMSettings) -> ModelChoice:
     key = s.api_key.get_secret_value() if s.api_key is not None else "not-needed"
     model = ChatOpenAI(
         model=s.model or "default", base_url=s.base_url, api_key=key, temperature=s.temperature,
-        max_tokens=s.max_tokens, timeout=s.timeout, max_retries=1,
+        max_tokens=s.max_tokens, timeout=s.timeout, max_retries=1, frequency_penalty=FREQUENCY_PENALTY,
     )
     return ModelChoice("openai", model, f"{s.model or 'default'} @ {s.base_url}")
 
@@ -101,7 +108,7 @@ def _ollama(s: LLMSettings, base_url: str, model_name: str) -> ModelChoice:
 
     model = ChatOllama(
         model=model_name, base_url=base_url, temperature=s.temperature, num_predict=s.max_tokens,
-        num_ctx=s.n_ctx, client_kwargs={"timeout": s.timeout},
+        num_ctx=s.n_ctx, repeat_penalty=REPEAT_PENALTY, client_kwargs={"timeout": s.timeout},
     )
     return ModelChoice("ollama", model, f"{model_name} @ {base_url}")
 
@@ -119,6 +126,19 @@ def _llamacpp(s: LLMSettings, cache_dir: Path | None = None) -> ModelChoice:
     model = ChatLlamaCpp(model_path=path, n_ctx=s.n_ctx, n_threads=s.n_threads, temperature=s.temperature,
                          max_tokens=s.max_tokens)
     return ModelChoice("llamacpp", model, path.name)
+
+
+# The field each chat model reads its output limit from.
+_BUDGET_FIELDS = ("max_tokens", "num_predict")
+
+
+def with_budget(model: BaseChatModel, tokens: int) -> BaseChatModel:
+    """The model with at most `tokens` output tokens for one call (a copy; the model itself is
+    shared). Models without a limit of their own (test fakes) are returned as they are."""
+    for name in _BUDGET_FIELDS:
+        if name in type(model).model_fields:
+            return model.model_copy(update={name: tokens})
+    return model
 
 
 def choose_model(settings: LLMSettings, provider: str | None = None, cache_dir: Path | None = None) -> ModelChoice:

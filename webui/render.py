@@ -1,14 +1,18 @@
 """What the page shows, as HTML and labels: pure functions of the data, no Gradio.
 
-The marked answer with its citations (`answer_html`, `render_marked`), the findings of a
-report (`findings_html`), the names shown for models, reports and uploads, and the page's CSS.
+The marked answer with its citations (`answer_html`, `render_marked`), its 核对 line and
+the rule findings behind its numbers (each linking to its entry on the review tab), the
+findings of a report (`findings_html`), the names shown for models, reports and uploads, and
+the page's CSS.
 """
 
 from __future__ import annotations
 
 import html
 
+from rag.marks import CORRECTIONS_PREFIX
 from rag.models import Answer, Claim
+from rag.output import AnswerFinding, finding_anchor
 
 VERDICT_MARK = {
     "supported": ("ok", "✓", "与报告一致"),
@@ -27,6 +31,8 @@ details.js-cite { margin: 4px 0; border-left: 3px solid #94a3b8; padding-left: 8
 details.js-cite summary { cursor: pointer; }
 .js-quote { white-space: pre-wrap; background: #f8fafc; padding: 6px; font-size: 0.9em; }
 .js-error { color: #7f1d1d; } .js-ok { color: #14532d; }
+.js-corrections { margin-top: 6px; color: #7f1d1d; font-weight: 600; }
+.js-findings { margin-top: 6px; border-left: 3px solid #b45309; padding-left: 8px; font-size: 0.9em; }
 .sev-error { color: #7f1d1d; } .sev-warning { color: #78350f; } .sev-info { color: #1e3a8a; }
 """
 
@@ -55,9 +61,22 @@ def render_marked(text: str, claims: list[Claim]) -> str:
     return "".join(out).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
-def answer_html(answer: Answer, model_label: str = "", report_labels: dict[str, str] | None = None) -> str:
-    """One chat message: marked answer, a legend, the citations (each opens its quote), the model."""
-    parts = [f'<div class="js-answer">{render_marked(answer.answer, answer.claims)}</div>']
+def answer_html(
+    answer: Answer,
+    model_label: str = "",
+    report_labels: dict[str, str] | None = None,
+    findings: list[AnswerFinding] | tuple[AnswerFinding, ...] = (),
+) -> str:
+    """One chat message: marked answer, its 核对 line, a legend, the rule findings behind its
+    numbers (each linking to the review tab's entry), the citations (each opens its quote), the
+    model."""
+    body, corrections = answer.answer, ""
+    head, sep, last = body.rpartition("\n")
+    if sep and last.startswith(CORRECTIONS_PREFIX):  # rag.chain appends it after the verified text
+        body, corrections = head, last
+    parts = [f'<div class="js-answer">{render_marked(body, answer.claims)}</div>']
+    if corrections:
+        parts.append(f'<div class="js-corrections">{html.escape(corrections)}</div>')
     if answer.claims:
         counts = {v: sum(1 for c in answer.claims if c.verdict == v) for v in VERDICT_MARK}
         parts.append(
@@ -65,6 +84,15 @@ def answer_html(answer: Answer, model_label: str = "", report_labels: dict[str, 
             + " · ".join(f"{VERDICT_MARK[v][1]} {VERDICT_MARK[v][2]} {n}" for v, n in counts.items())
             + "</div>"
         )
+    if findings:
+        notes = "".join(
+            f'<div class="js-finding-note sev-{html.escape(f.severity)}">⚠ 报告自身的问题'
+            f"（{html.escape('、'.join(f.numbers))}，{SEVERITY_ZH.get(f.severity, f.severity)}）：{html.escape(f.message)} "
+            f'<a class="js-finding-link" href="#{html.escape(f.anchor)}">在“审查”页查看（规则 {html.escape(f.rule)}）</a>'
+            "</div>"
+            for f in findings
+        )
+        parts.append(f'<div class="js-findings">{notes}</div>')
     for c in answer.citations:
         where = " · ".join(
             x for x in ((report_labels or {}).get(c.report_id, ""), c.section or "（未识别章节）") if x
@@ -120,8 +148,10 @@ def findings_html(result, total: int) -> str:
                 f'<div class="js-quote">{e(q)}<br><small>{e(where)}</small></div>' for q, where in places
             )
             family = family_names.get(f.family, f.family)
+            anchor = finding_anchor(result.report_id, f)  # what an answer citing it links to
             body.append(
-                f'<details class="js-finding sev-{severity}" open><summary>[{e(family)}] {e(f.message)}</summary>'
+                f'<details class="js-finding sev-{severity}" id="{e(anchor)}" open>'
+                f"<summary>[{e(family)}] {e(f.message)}</summary>"
                 f"<div>{nums}</div>{quotes}<small>规则 {e(f.rule)}</small></details>"
             )
     return head + "".join(body)

@@ -25,21 +25,8 @@ from evals.rules._arith import (
     section_ancestors,
     sentence_mates,
 )
+from index.figures.keys import BUDGET_BASES, split_metric
 from index.models import Figure
-
-BUDGET_BASES = ("initial_budget", "adjusted_budget", "budget")
-BUDGET_SUFFIXES = {"年初预算": "initial_budget", "调整后预算": "adjusted_budget", "全年预算": "budget",
-                   "预算": "budget", "预算数": "budget", "年初预算数": "initial_budget",
-                   "调整后预算数": "adjusted_budget"}
-
-
-def split_metric(figure: Figure) -> tuple[str, str]:
-    """(metric, basis): a budget amount's metric is printed "<metric> 年初预算" (or "… 预算数" in a
-    table); the final account's basis is 'actual'."""
-    head, _, tail = figure.metric.rpartition(" ")
-    if head and tail in BUDGET_SUFFIXES:
-        return head, figure.basis or BUDGET_SUFFIXES[tail]
-    return figure.metric, figure.basis or "actual"
 
 
 @dataclass(frozen=True)

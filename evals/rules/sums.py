@@ -492,6 +492,6 @@ def _near(a: Figure, b: Figure) -> bool:
 def _balance(rid: str, income: Figure, spending: Figure) -> list[Finding]:
     """收入总计 and 支出总计 are one number (the 收入支出决算总表 balances)."""
     message = f"{income.label}{shown(income)}与{spending.label}{shown(spending)}不等：收支总表的两个总计应相等。"
-    finding = judged(rid, FAMILY, wan(spending), wan(income), wan_decimals(spending), message, [spending, income],
-                     wan_value(spending), point=wan_value(income))
+    finding = judged(rid, FAMILY, wan(income), wan(spending), wan_decimals(income), message, [income, spending],
+                     wan_value(income), point=wan_value(spending))
     return [finding] if finding else []

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from index.figures import words as w
 from index.figures.gaps import is_damaged
+from index.figures.keys import split_metric
 from index.lexicon import canonical_metric
 from index.models import Figure
 from index.numbers import MONEY_UNITS, PERCENT_UNITS, normalize_unit, parse_decimal
@@ -105,11 +106,13 @@ def extract_sentence_figures(paragraph: str, offset: int, ctx: FigureContext) ->
     # "与2021年执行数相比，有以下变化。一是收入增加3627万元…": a comparison that opens a sentence
     # of its own holds for the changes of the sentences after it.
     carried: tuple[str, int | None] | None = None
+    before: Figure | None = None  # the last figure of the sentence before
     for s_begin, s_end in w.sentences(paragraph):
         sentence = paragraph[s_begin:s_end]
         found = _sentence_figures(sentence, offset + s_begin, ctx, subject, paragraph, s_begin, paragraph_item,
-                                  figures, carried)
+                                  figures, carried, before)
         figures.extend(found)
+        before = found[-1] if found else None
         phrase = w.against_at(sentence, len(sentence))
         if phrase[0] is not None:
             has_change = any(f.role in ("change_amount", "change_rate") for f in found)
@@ -146,12 +149,18 @@ def _share_base(sentence: str, pos: int, sentence_start: int, head_metric: str |
 def _sentence_figures(
     sentence: str, start: int, ctx: FigureContext, subject: str | None, paragraph: str, s_begin: int,
     paragraph_item: re.Match[str] | None, earlier: list[Figure], carried: tuple[str, int | None] | None = None,
+    before: Figure | None = None,
 ) -> list[Figure]:
     """The figures of one sentence at offset `start` of Report.text; `earlier` are the figures of
-    the paragraph's previous sentences (for the total a list in this sentence breaks down)."""
+    the paragraph's previous sentences (for the total a list in this sentence breaks down).
+
+    A sentence that opens with a comparison ("比上年减少1.05万元，下降18.75%。") continues the
+    sentence before: its changes are those of the last figure stated there (`before`)."""
     figures: list[Figure] = []
     year = _sentence_year(sentence, ctx, subject, paragraph, s_begin)
     last_metric: tuple[str, str, str | None] | None = None  # (metric, label, code)
+    if before is not None and before.subject == subject and w.opens_with_comparison(sentence, ctx.department):
+        last_metric = (split_metric(before)[0], before.label, before.code)  # a budget's metric, not the budget
     if item := w.CLASS_ITEM.search(sentence) or paragraph_item:
         last_metric = w.class_item_metric(item)
     head_metric: str | None = None
@@ -182,11 +191,20 @@ def _sentence_figures(
         words = "" if number.prior else w.metric_words(prefix, ctx.department, subject)
         if w.is_reason(words):
             continue  # "主要原因是新增了605.99万元…": an amount in a reason, named after it if at all
+        own_year = year
+        if role == "amount" and (last := w.LAST_YEAR_WORDS.match(words)) and year is not None:
+            words, own_year = words[last.end():], year - 1
         if role == "amount" and words in w.BARE_TOTALS and not subject and last_metric is None:
             words = w.BARE_TOTALS[words]
         # The words before 占/完成预算 name the base or the rate, not the metric; before a
         # change they name the metric only when the clause starts with it ("公务接待费支出
         # 决算比2022年度减少1.05万元"), else the change belongs to the last metric named.
+        if role == "amount" and words in w.TOTAL_WORDS:
+            # "人员经费841.35万元，公用经费86.10万元，合计927.45万元": the total of the list, never
+            # the last item named; its name is the list's head when the sentence states one.
+            if head_metric is None:
+                continue
+            words = head_metric
         if role in ("share", "completion_rate") or words in w.WEAK_METRIC:
             words = "" if role != "rate" or not rate_kw else rate_kw
         if role == "change_amount" and rate_kw == "budget":
@@ -196,6 +214,10 @@ def _sentence_figures(
         if role == "count" and (noun := w.COUNTED_NOUN.match(after)):
             # "对4个项目编制了绩效目标": the thing counted follows the measure word.
             words = w.counted_metric(words, noun.group(1), noun.group(2))
+        elif role == "count" and (w.COUNT_VERB.fullmatch(words) or "、" in words) and (
+                thing := w.THING_AFTER.match(after)):
+            # "招商服务中心设9个内设机构", "现有72个教学班": what is counted follows the number.
+            words = thing.group(0)
         elif role == "count" and not words and unit in ("名", "人") and (noun := w.PERSON_NOUN.match(after)):
             words = noun.group(0)  # "2017年度62名职工工资调标": the people counted follow the number
         elif (role == "count" and not words and last_metric is not None and unit not in w.EVENT_UNITS
@@ -203,6 +225,8 @@ def _sentence_figures(
             continue  # a head count is never a count of a money metric
         basis = None
         budget = w.BUDGET_TAIL.search(words) if role == "amount" else None
+        if budget and not words[: budget.start()] and last_metric is None and subject:
+            last_metric = (subject, subject, None)  # "项目全年预算数100.00万元": the project's budget
         if budget and (words[: budget.start()] or last_metric is not None):
             # A budget amount is the budget of a metric, not the metric: "<metric> 年初预算";
             # the figures after it ("支出决算为…", "完成年初预算的…") are the metric's own.
@@ -237,8 +261,8 @@ def _sentence_figures(
             base = _share_base(sentence, number.start, start, head_metric, earlier, figures)
         if not inside:
             outer = last_metric
-        figures.append(_figure(number, sentence, start, ctx, metric, label, subject, code, year, role, direction,
-                               base, basis, rate_kw, prefix, carried))
+        figures.append(_figure(number, sentence, start, ctx, metric, label, subject, code, own_year, role,
+                               direction, base, basis, rate_kw, prefix, carried))
     return figures
 
 

@@ -57,17 +57,36 @@ CLASS_ITEM = re.compile(
     rf"(?:\s*(?P<xiang>{_NAME_PART})[（(](?P<c3>\d{{2}})?项[）)])?"
 )
 
-INCREASE = ("增加", "增长", "上升", "提高", "增多")
+INCREASE = ("增加", "增长", "上升", "提高", "增多", "多")
 # "下降（增长）27.78%": the template's alternative left in parentheses; the first word is the one meant.
 DIRECTION_BEFORE = re.compile(
-    r"(增加|增长|上升|提高|增多|减少|下降|降低|缩减)了?(?:了)?(?:[（(](?:增加|增长|上升|减少|下降)[）)])?\s*$"
+    r"(增加|增长|上升|提高|增多|减少|下降|降低|缩减|压减|节约)了?(?:了)?(?:[（(](?:增加|增长|上升|减少|下降)[）)])?\s*$"
+    r"|(?:比|较)[^，,。；;]{0,10}?(少|多)了?\s*$"  # "比上年少2.66万元"
 )
+# "比上年增减-204.61万元，增减幅度-7.03%": a change printed with its sign (the words of a
+# 增减 column written out); the sign gives the direction, a bare number is an increase.
+SIGNED_CHANGE_BEFORE = re.compile(
+    r"(?:增减|变动)(?:变动|变化)?(?:额|数|金额|幅度|率|比例|百分比)?(?:为|是)?\s*(?P<sign>[-－—−+＋])?\s*$"
+    r"|增幅(?:为|是|达)?\s*(?P<sign2>[-－—−+＋])?\s*$"
+)
+_MINUS = set("-－—−")
 # "决算数大于预算数55.93万元": the final account against the budget, signed by the comparison word.
 BUDGET_DIFF_BEFORE = re.compile(
     r"决算数?(?P<word>大于|高于|超过|超出|多于|小于|低于|少于)(?:年初|调整后)?预算数?(?:的)?\s*$"
 )
 # "差值为0.9万元", "相差0.05万元": the gap between the final account and the budget, unsigned.
 DIFFERENCE_BEFORE = re.compile(r"(?:差值|差额|相差)(?:为|是)?\s*$")
+# A question's own words echoed before its answer ("完成年初预算的百分之几是88.7%", "增长多少为
+# 10.87%", "实有多少人为21人"): asking words, not part of the metric or its role.
+QUESTION_ECHO = re.compile(r"(?:是|为)?(?:百分之几|多少|几成|几)(?:人|个|项|次)?(?:是|为)?\s*$")
+_ECHO_NOUN = re.compile(r"(?:是)?多少(人|个|项|名)(?=为|是|$)")
+_ECHO_WORDS = re.compile(r"(?:是|为)?(?:百分之几|多少|几成)(?:人|个|项|次)?(?=是|为)")
+# An organisation or a place named as the subject ("湛江市委宣传部比上年减少…", "南纪门街道收支总计"),
+# when the report does not say which department it is.
+_ORG_WORDS = (r"(?:办公室|委员会|管理局|局|部|委|中心|检察院|法院|医院|学院|研究院|院|所|站|队|办|馆|街道|街道办事处"
+              r"|镇|乡|学校|中学|小学|幼儿园|处|联|会|县|区|市|州|旗)")
+ORG_NAME = re.compile(rf"[\u4e00-\u9fff（）()]{{1,24}}?{_ORG_WORDS}")
+_ORG_END = re.compile(rf"{_ORG_WORDS}(?=[\u4e00-\u9fff])")
 CHANGE_CLAUSE = re.compile(r"^(?P<m>[^，,：:；;]{2,20}?)(?:增加|增长|上升|减少|下降)了?$")
 SHARE_BEFORE = re.compile(r"占(?P<base>[^，。；、占]{0,30}?)(?:的)?\s*(?:比重为|比例为|比重|比例)?\s*$")
 COMPLETION_BEFORE = re.compile(
@@ -83,11 +102,13 @@ LEAD_NUMBERING = re.compile(
 )
 PROJECT_HEAD = re.compile(r"^\s*\d{1,2}[.．、]\s*(?P<subj>[^，。；：]{2,40}?)项目(?:绩效自评|全年|预算|支出|资金)")
 PROJECT_LINE = re.compile(r"^\s*[（(](?P<subj>[^（）()]{2,40}?)项目[）)]\s*$")
-WEAK_METRIC = {"", "支出", "金额", "费用", "经费", "资金", "数", "总额", "合计", "共计", "其中", "共"}
+TOTAL_WORDS = {"合计", "共计", "总计", "总额", "小计", "共"}
+WEAK_METRIC = {"", "支出", "金额", "费用", "经费", "资金", "数", "总额", "合计", "共计", "其中", "共",
+               "实际支出", "实际", "实际支出数"}
 # A bare 收入 / 支出 with no project in view is the report's own total ("本单位收入为1687.45万元").
 BARE_TOTALS = {"收入": "本年收入合计", "支出": "本年支出合计"}
 _TRAILING = re.compile(
-    r"(?:支出决算数|支出决算|决算数|决算|支出数|累计|共计支出|共计|合计为|总计为|均为|分别为|各|为|是|达到|达|约|有|共有|共"
+    r"(?:支出决算数|支出决算|决算数|决算|支出数|累计|共计支出|共计|合计为|均为|分别为|各|为|是|达到|达|约|有|共有|共"
     r"|实现|完成)+$"
 )
 _LEADING = re.compile(
@@ -105,7 +126,10 @@ _ORG_SUFFIX = re.compile(r"(办公室|委员会|局|部|委|中心|院|所|站|�
 PERSON_NOUN = re.compile(r"^(?:在职|退休|离休)?(?:职工|干部|员工|人员|教职工|学生|幼儿|工作人员)")
 # Counts that belong to the money metric in view: "公务接待24批次，210人次".
 EVENT_UNITS = ("批次", "人次", "次", "团组", "辆")
-COUNTED_NOUN = re.compile(r"^(?:（套）)?(项目|单位|部门|团组|股室|机构|课题)(?P<rest>[^，。；：]{0,14})")
+# A verb or nothing before a count: the thing counted is named after it ("设9个内设机构").
+COUNT_VERB = re.compile(r"(?:内设|下设|下辖|设有|设立|设|现有|现|共有|拥有|有|共|包括|含|辖)?")
+THING_AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}?(?=[，,。；;：:、（(\[]|和|及|$)")
+COUNTED_NOUN = re.compile(r"^(?:（套）)?(项目|单位|部门|团组|股室|机构|课题)(?P<rest>[^，,。；;：:、]{0,14})")
 # The funds a figure covers, from its own name or the headings above it (most specific first).
 SCOPES = (("一般公共预算", "一般公共预算"), ("政府性基金", "政府性基金"), ("国有资本经营", "国有资本经营"),
           ("财政拨款", "财政拨款"))
@@ -142,7 +166,8 @@ def clause_prefix(sentence: str, pos: int) -> str:
 
 def metric_words(prefix: str, department: str | None, subject: str | None = None) -> str:
     """The metric named by a clause prefix, with time words, verbs and fillers removed."""
-    words = LEAD_NUMBERING.sub("", prefix).strip()
+    words = _ECHO_NOUN.sub(r"\1数", LEAD_NUMBERING.sub("", prefix))  # "实有多少人为" asks the 实有人数
+    words = QUESTION_ECHO.sub("", words).strip()
     if subject and words.startswith(subject):
         # "政府工作专项经费项目绩效自评得分为": the project is the subject, not the metric.
         words = words[len(subject):].removeprefix("项目")
@@ -160,12 +185,55 @@ def metric_words(prefix: str, department: str | None, subject: str | None = None
         words = words.removeprefix(self_name)
     words = _LEADING.sub("", words.strip())
     words = DIRECTION_BEFORE.sub("", words)
+    words = SIGNED_CHANGE_BEFORE.sub("", words)
     words = _TRAILING.sub("", words.strip())
+    words = without_org_name(words)
     if len(words) > 16:
         # A long lead-in ("…等相关企业到我县考察、调研等接待费用"): the metric is its tail.
         tail = re.split(r"[等的]", words)[-1]
         words = tail if len(tail) >= 2 else words[-16:]
     return words.strip()
+
+
+# A sentence opening with a comparison, after its year and whose it is: "比上年减少…",
+# "2023年较上年下降…", "湛江市委宣传部比上年减少…", "完成年初预算的88.7%": it goes on about
+# the figure the sentence before stated.
+_COMPARISON_OPEN = re.compile(
+    rf"(?:{YEAR}\s*年度?)?\s*(?:[\u4e00-\u9fff（）()]{{1,24}}?{_ORG_WORDS})?\s*(?:{YEAR}\s*年度?)?\s*"
+    rf"(?:(?:比|较|与|同)\s*(?:上一?年度?|上年同期|{YEAR}\s*年度?)|同比"
+    r"|完成(?:年初|调整后|全年)?预算|(?:预算)?(?:执行|完成)率|占"
+    r"|(?:实际支出|实际|支出决算|决算)数?(?:为|是|达)|(?:增加|减少|增长|下降|上升|降低)(?:了)?(?:为|是)?\s*\d)"
+)
+
+
+def opens_with_comparison(sentence: str, department: str | None) -> bool:
+    """True when a sentence opens with a comparison (to last year, to the budget, to a whole),
+    after its year and whose it is."""
+    opening = _ECHO_WORDS.sub("", LEAD_NUMBERING.sub("", sentence)).strip()
+    if department:
+        opening = opening.replace(department, "", 1)
+    for self_name in ("本部门（单位）", "部门（单位）", "本部门", "本单位", "我单位", "单位"):
+        opening = opening.removeprefix(self_name)
+    return bool(_COMPARISON_OPEN.match(opening))
+
+
+def after_org_names(words: str) -> list[str]:
+    """The words after each organisation or place name that may open them, shortest prefix first
+    ("泉港区一般公共预算总收入" → ["一般公共预算总收入"])."""
+    return [words[m.end():] for m in _ORG_END.finditer(words) if len(words) - m.end() >= 2]
+
+
+def without_org_name(words: str) -> str:
+    """Words without an organisation or place named before the metric: "" for a name alone
+    ("湛江市委宣传部"), the metric for a name and a known metric ("南纪门街道收支总计")."""
+    if ORG_NAME.fullmatch(words) and not is_known_metric(canonical_metric(words)[0]):
+        return ""
+    if is_known_metric(canonical_metric(words)[0]):
+        return words
+    for rest in after_org_names(words):
+        if is_known_metric(canonical_metric(rest)[0]) or rest in BARE_TOTALS:
+            return rest
+    return words
 
 
 def strip_self_reference(words: str, department: str) -> str:
@@ -189,12 +257,15 @@ def _is_subsequence(short: str, long: str) -> bool:
 
 def role_for(prefix: str, unit: str) -> tuple[Role, Direction | None, str | None, str | None]:
     """(role, direction, base, rate keyword) from the words just before a number and its unit."""
+    prefix = QUESTION_ECHO.sub("", prefix)
     if unit in PERCENT_UNITS:
         if match := SHARE_BEFORE.search(prefix):
             base = clean_metric_text(match.group("base")) or None
             return "share", None, canonical_metric(base)[0] if base else None, None
         if match := DIRECTION_BEFORE.search(prefix):
-            return "change_rate", direction_of(match.group(1)), None, None
+            return "change_rate", direction_of(match.group(1) or match.group(2)), None, None
+        if match := SIGNED_CHANGE_BEFORE.search(prefix):
+            return "change_rate", _signed_direction(match), None, None
         if match := COMPLETION_BEFORE.search(prefix):
             base = match.group("base") if match.group("base") else None
             return "completion_rate", None, base, match.group("kw2")
@@ -202,7 +273,9 @@ def role_for(prefix: str, unit: str) -> tuple[Role, Direction | None, str | None
             return "rate", None, None, match.group("kw")
         return "rate", None, None, None
     if match := DIRECTION_BEFORE.search(prefix):
-        return "change_amount", direction_of(match.group(1)), None, None
+        return "change_amount", direction_of(match.group(1) or match.group(2)), None, None
+    if (match := SIGNED_CHANGE_BEFORE.search(prefix)) and unit in MONEY_UNITS:
+        return "change_amount", _signed_direction(match), None, None
     if match := BUDGET_DIFF_BEFORE.search(prefix):
         word = match.group("word")
         return "change_amount", "increase" if word in ("大于", "高于", "超过", "超出", "多于") else "decrease", None, "budget"
@@ -213,6 +286,15 @@ def role_for(prefix: str, unit: str) -> tuple[Role, Direction | None, str | None
     if unit in SCORE_UNITS:
         return "score", None, None, None
     return "count", None, None, None
+
+
+# "上年公务接待费5.6万元", "去年…": an amount of the year before.
+LAST_YEAR_WORDS = re.compile(r"^(?:上一?年度?|去年)(?!同期|结转|结余|度?结转|度?结余)")
+
+
+def _signed_direction(match: re.Match[str]) -> Direction:
+    sign = match.group("sign") or match.group("sign2")
+    return "decrease" if sign in _MINUS else "increase"
 
 
 def direction_of(word: str) -> Direction:
@@ -258,6 +340,8 @@ def counted_metric(words: str, noun: str, rest: str) -> str:
         return words + noun
     rest = re.sub(r"^(?:开展了|开展|编制了|编制|进行了|进行)", lambda m: m.group(0).rstrip("了"), rest)
     rest = rest.replace("了", "")
+    if rest.startswith(("和", "及", "与")):
+        return noun + rest  # "21个股室和直属单位"
     return f"{rest}的{noun}" if rest else noun
 
 

@@ -1,15 +1,30 @@
-"""The QA evaluation over generated reports (evals.qa_generated, evals.qa)."""
+"""The QA evaluation (evals.qa): generated reports (evals.qa_generated) and the real question set."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
 
-from evals.qa import QAItem, Scores, load_items, load_sets, run
+from evals import qa_items
+from evals.qa import (
+    QAItem,
+    Scores,
+    figure_stated,
+    load_items,
+    load_sets,
+    part_asks,
+    parts_covered,
+    reason_stated,
+    run,
+)
 from evals.qa_generated import DEFAULT_SEEDS, items_for, make_items, report_name
+from evals.qa_items import REAL, report_path
 from evals.synthetic import generate, parse_text
 from index.models import ParsedReport
+from rag.models import Answer, Claim
 
 SEEDS = (1, 2)
 
@@ -97,3 +112,73 @@ def test_overall_row_adds_the_sets() -> None:
         ("overall", 1, 3, 3, 4, 3)
     assert total.shares()["numbers verified"] == 0.75
 
+
+
+# --- the real question set (evals/data/qa_real.jsonl) -------------------------------------------
+
+
+def _answer(text: str, *claims: tuple[str, str, str, str]) -> Answer:
+    """An answer whose claims are (text, value, unit, verdict)."""
+    return Answer(question="q", answer=text, provider="test", claims=[
+        Claim(text=t, value=v, unit=u, start=0, end=len(t), verdict=verdict) for t, v, u, verdict in claims])
+
+
+def test_the_real_set_asks_about_real_reports_in_two_splits() -> None:
+    items = load_items(REAL, source="real")
+    assert len(items) >= 80 and len({i.report for i in items}) >= 40
+    assert {i.split for i in items} == {"dev", "heldout"}
+    assert 0.15 <= sum(i.split == "heldout" for i in items) / len(items) <= 0.25
+    for item in items:
+        assert report_path(item) is not None and report_path(item).is_file(), item.report
+        assert item.answerable == bool(item.gold_figures), item.id
+        assert not item.parts or item.kind == "compound" or item.reason, item.id
+    styles = {s for i in items for s in i.style}
+    assert {"traditional", "no_punctuation", "names_department", "bare"} <= styles
+    assert sum(not i.answerable for i in items) >= 10
+
+
+def test_load_sets_real_reports_dev_and_heldout_apart() -> None:
+    assert list(load_sets("real")) == ["real dev", "real heldout"]
+    dev = load_sets("real", split="dev")
+    assert list(dev) == ["real dev"] and all(i.split == "dev" and i.source == "real" for i in dev["real dev"])
+    assert list(load_sets("all", reports=1, limit=1)) == ["seed", "generated", "real dev", "real heldout"]
+
+
+def test_the_item_type_lives_below_both_question_modules() -> None:
+    code = "import sys, evals.qa_generated; print('evals.qa' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert QAItem is qa_items.QAItem
+
+
+def test_a_signed_change_is_stated_by_its_size_after_a_word_of_decrease() -> None:
+    gold = {"metric": "三公经费", "value": "-204.61", "unit": "万元", "role": "change_amount", "year": 2016}
+    assert figure_stated(_answer("", ("减少204.61万元", "204.61", "万元", "supported")), gold)
+    assert not figure_stated(_answer("", ("增加204.61万元", "204.61", "万元", "supported")), gold)
+    assert not figure_stated(_answer("", ("减少204.61万元", "204.61", "万元", "contradicted")), gold)
+    assert not figure_stated(_answer("", ("204.61元", "204.61", "元", "supported")), gold)
+
+
+def test_a_reason_is_stated_when_its_words_are_in_the_answer() -> None:
+    reason = "接待費(fèi)減少的原因主要是嚴(yán)格執(zhí)行中央“八項(xiàng)規(guī)定“,嚴(yán)控公務(wù)接待開(kāi)支"
+    assert reason_stated("公务接待费30万元[1]。原因主要是严格执行中央“八项规定”，严控公务接待开支[1]。", reason)
+    assert not reason_stated("公务接待费30万元[1]。", reason)
+
+
+def test_parts_of_a_compound_question_are_covered_one_by_one() -> None:
+    item = QAItem(id="x", question="q", answerable=True, report="r", parts=["三公经费是多少", "比上年减少多少", "为什么"],
+                  gold_figures=[{"value": "2.05", "unit": "万元", "role": "amount"},
+                                {"value": "0.03", "unit": "万元", "role": "change_amount"}],
+                  reason="原因为严格落实中央八项规定精神")
+    answer = _answer("三公经费2.05万元[1]。报告未说明三公经费比上年的变化。", ("2.05万元", "2.05", "万元", "supported"))
+    assert parts_covered(item, answer) == [True, False, False]
+    assert [part_asks(p) for p in ("完成年初预算的百分之几", "下降百分之几", "比上年增减多少", "年初预算多少")] == \
+        ["completion_rate", "change_rate", "change_amount", "budget"]
+
+
+def test_extractive_run_on_real_dev_questions(tmp_path) -> None:
+    items = [i for i in load_items(REAL, source="real") if i.id in ("real001", "real004", "real049")]
+    scores = run({"real dev": items}, "extractive", data_dir=tmp_path / "data")[0]
+    assert scores.answerable == 2 and scores.unanswerable == 1 and scores.refused_correctly == 1
+    assert scores.gold_stated == scores.gold_figures and scores.supported == scores.numbers > 0
+    assert scores.reasons == scores.reasons_stated == 1 and scores.parts == scores.parts_covered == 4

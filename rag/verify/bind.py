@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.figures.words import opens_with_comparison
 from index.models import Figure
 from index.numbers import NUMBER_PATTERN
-from rag.claims_find import _DATE_RE, _YEAR_RE, FoundNumber
-from rag.claims_rounding import _dimension
-from rag.claims_vocabulary import (
+from rag.verify.find import _DATE_RE, _YEAR_RE, FoundNumber
+from rag.verify.rounding import _dimension
+from rag.verify.vocabulary import (
     _GENERIC,
     _GENERIC_RE,
     _Mention,
@@ -183,6 +184,12 @@ def _bind(text: str, n: FoundNumber, mentions: list[_Mention], vocab: _Vocabular
             subject = next((m for m in reversed(earlier) if m.term.kind == "subject"), None)
     metric = next((m for m in reversed(in_clause) if m.term.kind == "metric"), None)
     sentence_metric = next((m for m in reversed(before) if m.term.kind == "metric"), None)
+    if sentence_metric is None and subject is None and opens_with_comparison(text[s_start:n.text_start], None):
+        # "公务接待费完成年初预算的百分之几？比上年减少26.67%": a sentence opening with a
+        # comparison goes on about the metric the sentence before named (as the report grammar reads it).
+        p_start, _ = _sentence_span(text, max(s_start - 1, 0))
+        sentence_metric = next((m for m in reversed(mentions) if p_start <= m.start and m.end <= s_start
+                                and m.term.kind == "metric"), None)
     content = _content_words(text[c_start:share_at] if share_at is not None and share_at >= c_start else prefix)
     if subject is not None and ((metric or sentence_metric) is None or (metric or sentence_metric).start < subject.start):
         binding.subject = next(iter(subject.term.metrics))

@@ -14,9 +14,9 @@ from itertools import combinations
 
 from index.models import Figure
 from index.numbers import half_interval
-from rag.claims_bind import _Binding, _year_of
-from rag.claims_find import FoundNumber
-from rag.claims_rounding import (
+from rag.verify.bind import _Binding, _year_of
+from rag.verify.find import FoundNumber
+from rag.verify.rounding import (
     _MONEY_FACTOR,
     MIN_SIGNIFICANT,
     _consistent_with_interval,

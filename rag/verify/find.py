@@ -22,6 +22,8 @@ from index.numbers import (
 )
 
 _UNIT_ALT = "|".join(re.escape(u) for u in ALL_UNITS if u != "项") + r"|项(?!目)"
+# A sign right before a number, after a change word (not a range "2015-2016", not a list dash).
+_SIGN_BEFORE = re.compile(r"(?:增减|变动|变化|增幅|幅度|额|率)(?:为|是)?\s*(?P<sign>[-－—−+＋])\s*$")
 _ARABIC_RE = re.compile(
     rf"(?P<num>{NUMBER_PATTERN})\s*(?P<approx>余|多)?\s*"
     rf"(?P<unit>(?:{_UNIT_ALT})(?![钟之别数])|万(?![\u4e00-\u9fff])|)"
@@ -32,6 +34,15 @@ _CN_RE = re.compile(
     r"(?<![第每其之])(?P<num>[零〇一二两三四五六七八九十百千]+)(?P<unit>"
     + "|".join(u if u != "项" else "项(?!目)" for u in _CN_COUNT_UNITS)
     + r")"
+)
+# Numerals inside names are not claims: "中央八项规定", "“十四五”规划", "党的二十大", "三个代表",
+# and anything in quotes that is a name ("“三公”", "“六稳”").
+_NAMES_RE = re.compile(
+    r"(?:中央)?八项规定|[一二两三四五六七八九十]+(?:个(?:全面|意识|自信|维护|确立|代表(?!团)|务必|统筹|结合|坚持|重点)"
+    r"|条(?:底线|红线)|项(?:规定|禁令|制度|纪律)|大(?:精神|报告|会议)?(?=[^\d]|$))"
+    r"|十[一二三四五六]五|[十二]?十?[一二三四五六七八九]大|[一二三四五六七八九十]届[一二三四五六七八九十]+中全会"
+    r"|[（(]\s*[一二三四五六七八九十]+期\s*[）)]|第[一二三四五六七八九十]+期"  # 配套项目(二期)
+    r"|“[^”\d]{1,8}”|\"[^\"\d]{1,8}\""
 )
 _CITATION_RE = re.compile(r"[\[［【]\s*\d+(?:\s*[,，、\-–]\s*\d+)*\s*[\]］】]")
 _YEAR_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*(?:年度|年末|年底|年)")
@@ -71,9 +82,10 @@ class FoundNumber:
 
 
 def _masked_spans(text: str) -> list[tuple[int, int]]:
-    """Spans that hold no claims: citation markers, years, dates, codes, list numbering."""
+    """Spans that hold no claims: citation markers, years, dates, codes, list numbering, and
+    numerals inside names (八项规定, 十四五, 二十大, 三个代表, “三公”, 项目(二期))."""
     spans = []
-    for pattern in (_CITATION_RE, _YEAR_RE, _DATE_RE, _CODE_RE, _NUMBERING_RE):
+    for pattern in (_CITATION_RE, _YEAR_RE, _DATE_RE, _CODE_RE, _NUMBERING_RE, _NAMES_RE):
         spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
     return spans
 
@@ -139,5 +151,10 @@ def find_numbers(text: str) -> list[FoundNumber]:
                 continue
             n.direction = "increase" if word.startswith(_INCREASE) else "decrease"
             n.text_start = max(0, n.num_start - 8) + m.start()
+            n.text = text[n.text_start: n.end].rstrip()
+        elif (sign := _SIGN_BEFORE.search(head)) and not n.chinese:
+            # "比上年增减-204.61万元": a change written with its sign, as a 增减 column prints it.
+            n.direction = "decrease" if sign.group("sign") in "-－—−" else "increase"
+            n.text_start = max(0, n.num_start - 8) + sign.start("sign")
             n.text = text[n.text_start: n.end].rstrip()
     return found

@@ -68,16 +68,18 @@ def _split_subject(figure: Figure) -> tuple[str | None, str]:
     return None, figure.metric
 
 
-_VOCAB_CACHE: list[tuple[list[Figure], int, _Vocabulary]] = []
+_VOCAB_CACHE: list[tuple[int, int, _Vocabulary]] = []
 
 
 def _vocabulary(figures: list[Figure]) -> _Vocabulary:
-    """The vocabulary of a figure list, cached for the last few lists seen (by identity)."""
+    """The vocabulary of a figure list, cached for the last few lists seen (by content: the same
+    reports' figures give one vocabulary however many times the list is rebuilt)."""
+    key = hash(tuple((f.report_id, f.start, f.end, f.metric, f.label) for f in figures))
     for cached, size, vocab in _VOCAB_CACHE:
-        if cached is figures and size == len(figures):
+        if cached == key and size == len(figures):
             return vocab
     vocab = _build_vocabulary(figures)
-    _VOCAB_CACHE.insert(0, (figures, len(figures), vocab))
+    _VOCAB_CACHE.insert(0, (key, len(figures), vocab))
     del _VOCAB_CACHE[4:]
     return vocab
 
