@@ -25,10 +25,12 @@ import gradio as gr
 
 from index.ingest import Library
 from index.loaders import SUPPORTED_SUFFIXES
-from index.settings import Settings
-from webui.handlers import IMPLIED, SANGONG_PARTS, STATED, TREND_METRICS, JuesuanApp  # noqa: F401
+from index.settings import PROVIDERS, Settings
+from webui.charts import IMPLIED, SANGONG_PARTS, STATED, TREND_METRICS  # noqa: F401
+from webui.handlers import JuesuanApp
 from webui.render import (  # noqa: F401  (re-exported: tests and callers use app.<name>)
     CSS,
+    PAGE_VIEW_JS,
     SEVERITY_ZH,
     VERDICT_MARK,
     _display_name,
@@ -42,6 +44,7 @@ from webui.render import (  # noqa: F401  (re-exported: tests and callers use ap
     render_marked,
 )
 from webui.sessions import Visibility, new_session  # noqa: F401
+from webui.uploads import remove_expired_uploads
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +54,14 @@ EXAMPLE_QUESTIONS = (
     "项目支出占多少？",
     "有几辆公务用车？",
 )
+PAGE_VIEW_HINT = '<div class="js-page-hint">点击回答的引文 [n] 或审查问题下的引文，这里显示它在原报告中的位置：PDF 显示原页并标出，其他格式标出原文。</div>'
 REPORT_COLUMNS = ["单位", "年度", "文件", "可见范围", "章节", "表格", "数字", "片段"]
-PROVIDERS = ("auto", "extractive", "llamacpp", "ollama", "openai")
 
 
-def build_app(library: Library) -> gr.Blocks:
-    """The Gradio page over an opened library."""
-    ui = JuesuanApp(library)
+def build_app(library: Library, host: str = "127.0.0.1") -> gr.Blocks:
+    """The Gradio page over an opened library; `host` is the address it will listen on (a
+    session may name its own model endpoint only when the operator allows it: docs/security.md)."""
+    ui = JuesuanApp(library, host)
     ui.start_warmup()
     families = _families()
     with gr.Blocks(title="决算 juesuan") as page:
@@ -72,14 +76,18 @@ def build_app(library: Library) -> gr.Blocks:
             refresh_btn = gr.Button("刷新", scale=1)
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                chat = gr.Chatbot(
-                    label="对话",
-                    height=480,
-                    elem_id="chat",
-                    buttons=["copy"],
-                    feedback_options=None,
-                    latex_delimiters=[],
-                )
+                with gr.Row():
+                    chat = gr.Chatbot(
+                        label="对话",
+                        height=480,
+                        elem_id="chat",
+                        buttons=["copy"],
+                        feedback_options=None,
+                        latex_delimiters=[],
+                        scale=1,
+                    )
+                    # 原文页面: the printed page of the citation opened last (webui.page_view)
+                    chat_page = gr.HTML(PAGE_VIEW_HINT, label="原文页面", elem_id="chat-page-view", scale=1)
                 with gr.Row():
                     question = gr.Textbox(
                         label="问题", placeholder="例如：公务接待费为何下降？", scale=5, elem_id="question"
@@ -98,7 +106,17 @@ def build_app(library: Library) -> gr.Blocks:
                 )
                 shared = gr.Checkbox(label="加入共享库（其他用户也能看到；默认仅本会话可见）", value=False)
                 upload_status = gr.HTML(elem_id="upload-status")
+                with gr.Row():
+                    own_uploads = gr.Dropdown(
+                        label="我的上传（仅本会话可见的报告，可从库中删除）", choices=[], scale=4, elem_id="own-uploads"
+                    )
+                    remove_upload = gr.Button("删除所选报告", variant="stop", scale=1, elem_id="remove-upload")
                 reports = gr.Dataframe(headers=REPORT_COLUMNS, interactive=False, elem_id="reports")
+                with gr.Row():  # every stated figure of the reports in 问题范围, one row per figure
+                    figures_format = gr.Radio(["xlsx", "csv", "json", "parquet"], value="xlsx", scale=2,
+                                              label="导出所选范围内报告的全部数字（每个数字一行）", elem_id="figures-format")
+                    export_figures = gr.Button("导出数字", scale=1, elem_id="export-figures")
+                    figures_file = gr.File(label="数字表", interactive=False, scale=2, elem_id="figures-file")
             with gr.Tab("审查", id="review"):
                 with gr.Row():
                     review_report = gr.Dropdown(label="报告", choices=[], scale=3, elem_id="review-report")
@@ -115,7 +133,9 @@ def build_app(library: Library) -> gr.Blocks:
                         gr.DownloadButton(f"下载 {fmt}", interactive=False, elem_id=f"dl-{fmt.lower()}")
                         for fmt in ("Markdown", "HTML", "XLSX", "JSON")
                     ]
-                findings = gr.HTML(elem_id="findings")
+                with gr.Row():
+                    findings = gr.HTML(elem_id="findings", scale=1)
+                    review_page = gr.HTML(PAGE_VIEW_HINT, label="原文页面", elem_id="review-page-view", scale=1)
             with gr.Tab("图表", id="charts"):
                 chart_note = gr.Markdown()
                 sangong_plot = gr.BarPlot(
@@ -151,7 +171,12 @@ def build_app(library: Library) -> gr.Blocks:
                     elem_id="provider",
                 )
                 endpoint = gr.Textbox(
-                    label="端点（如 http://127.0.0.1:8080/v1）", value="", elem_id="endpoint"
+                    label="端点（如 http://127.0.0.1:8080/v1）"
+                    if ui.policy.allow_session_endpoints
+                    else "端点（本服务器由管理员配置，会话不能自选）",
+                    value="",
+                    elem_id="endpoint",
+                    interactive=ui.policy.allow_session_endpoints,
                 )
                 model = gr.Textbox(label="模型名", value="")
                 api_key = gr.Textbox(
@@ -197,8 +222,15 @@ def build_app(library: Library) -> gr.Blocks:
             [uploads, shared, session, scope, review_report],
             [session, upload_status, uploads, *refresh_outputs],
             api_visibility="private",
+        ).then(ui.own_choices, session, own_uploads, api_visibility="private").then(**review_args)
+        remove_upload.click(
+            ui.remove_upload,
+            [session, own_uploads, scope, review_report],
+            [session, upload_status, own_uploads, *refresh_outputs],
+            api_visibility="private",
         ).then(**review_args)
         run_check.click(**review_args)
+        export_figures.click(ui.figures_file, [session, scope, figures_format], figures_file, api_visibility="private")
         review_report.change(**review_args)
         family.change(**review_args)
         severity.change(**review_args)
@@ -217,6 +249,14 @@ def build_app(library: Library) -> gr.Blocks:
             [session, settings_note, api_key],
             api_visibility="private",
         )
+        # A click on a citation or a finding's quote fills the hidden box and presses its tab's
+        # hidden button (render.PAGE_VIEW_JS); only the session's own readable reports are shown.
+        page_pick = gr.Textbox(visible="hidden", elem_id="page-pick")
+        chat_page_go = gr.Button(visible="hidden", elem_id="chat-page-go")
+        review_page_go = gr.Button(visible="hidden", elem_id="review-page-go")
+        chat_page_go.click(ui.page_view, [session, page_pick], chat_page, api_visibility="private")
+        review_page_go.click(ui.finding_page_view, [session, page_pick], review_page, api_visibility="private")
+        page.load(None, js=PAGE_VIEW_JS)
         gr.api(ui.api_ask, api_name="ask")
     return page
 
@@ -227,9 +267,12 @@ def launch(
     """Open the stores (ingesting the sample on first start) and serve the page."""
     settings = settings or Settings()
     library = Library(settings)
+    remove_expired_uploads(library, settings.ui.upload_retention_days)  # 0 (the default): keep all
     if with_sample:
         ensure_sample(library)
-    build_app(library).queue(default_concurrency_limit=4).launch(
+    else:
+        threading.Thread(target=_backfill, args=(library,), name="juesuan-backfill", daemon=True).start()
+    build_app(library, host).queue(default_concurrency_limit=4).launch(
         server_name=host,
         server_port=port,
         show_error=True,
@@ -246,7 +289,7 @@ def ensure_sample(library: Library) -> None:
     embeddings — the slow part, with the model load — are filled in by a background thread
     when dense retrieval is on, so the first start does not wait for them.
     """
-    from juesuan_cli import SAMPLE_REPORT
+    from index import SAMPLE_REPORT
 
     if not library.store.report_ids():
         for result in library.ingest([SAMPLE_REPORT], progress=False, embed=False):
@@ -256,10 +299,14 @@ def ensure_sample(library: Library) -> None:
 
 
 def _backfill(library: Library) -> None:
-    from rag.retrieve import HybridRetriever
+    from index.doctor import startup_check
+    from rag.retrieve import HybridSearch
 
     try:
-        if HybridRetriever(library).weights()["dense"] > 0:  # only dense retrieval reads vectors
+        dense = HybridSearch(library).weights()["dense"] > 0  # only dense retrieval reads vectors
+        # After a crash or a deleted folder the stores may disagree: repair at once (docs/security.md).
+        startup_check(library, "app", repair_now=True, embed=dense)
+        if dense:
             library.backfill_vectors()
     except Exception:  # dense search stays unavailable for those reports; the rest works
         log.exception("could not compute the embeddings of stored reports")

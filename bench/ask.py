@@ -35,19 +35,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.qa import load_items
-from evals.retrieval import SAMPLE
+from evals.quality.qa import load_items
+from evals.quality.retrieval import SAMPLE
 from evals.synthetic import generate
 from index.bm25 import tokenize
 from index.ingest import Library
 from index.parse import parse_file
 from index.settings import EmbeddingSettings, LLMSettings, RetrievalSettings, Settings
 from rag.chain import AnswerChain
-from rag.retrieve import HybridRetriever
+from rag.retrieve import HybridSearch
 
 COLD_QUESTION = "公务接待费为何下降？"
 COLD_GOAL_S = 1.5
 WARM_P95_GOAL_MS = 300.0
+# Retrieval over 1,000 reports (issue 12): the scope is applied inside BM25 and the figure look-up.
+SCOPED_P95_GOAL_MS = 20.0
+WHOLE_P95_GOAL_MS = 50.0
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -152,7 +155,7 @@ def no_model(questions: list[str], runs: int, reports: list[int]) -> None:
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
         library = Library(settings.model_copy(update={"data_dir": Path(tmp)}))
-        dense = HybridRetriever(library).weights()["dense"]
+        dense = HybridSearch(library).weights()["dense"]
         library.close()
     state = "on" if dense > 0 else "off, no model loaded"
     print(f"answering without a model: {os.cpu_count()} cores, load average {load}; "
@@ -194,19 +197,26 @@ def main(argv: list[str] | None = None) -> None:
         chunks = len(library.store.chunks())
         print(f"store: {args.reports} synthetic reports + the sample, {chunks} chunks; "
               f"parse + SQLite + BM25 build {build:.0f} s")
-        retriever = HybridRetriever(library)
+        retriever = HybridSearch(library)
         for q in questions[:3]:  # warm caches (metric names, BM25 load)
             retriever.retrieve(q, k=5)
-        scoped, whole = [], []
+        scoped, whole, scoped_cpu, whole_cpu = [], [], [], []
+        before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         for q in questions:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             retriever.retrieve(q, k=5, report_ids=[sample_id])
             scoped.append(time.perf_counter() - t)
-            t = time.perf_counter()
+            scoped_cpu.append(time.process_time() - c)
+            t, c = time.perf_counter(), time.process_time()
             retriever.retrieve(q, k=5)
             whole.append(time.perf_counter() - t)
-        print(_line("retrieval (BM25 + figures), one report", scoped))
-        print(_line("retrieval (BM25 + figures), whole store", whole))
+            whole_cpu.append(time.process_time() - c)
+        after = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(_line("retrieval (BM25 + figures), one report", scoped) + f"  goal p95 <= {SCOPED_P95_GOAL_MS:.0f} ms")
+        print(_line("  CPU time of the same", scoped_cpu))
+        print(_line("retrieval (BM25 + figures), whole store", whole) + f"  goal p95 <= {WHOLE_P95_GOAL_MS:.0f} ms")
+        print(_line("  CPU time of the same", whole_cpu))
+        print(f"  load average {before} before, {after} after")
         settings = library.settings.model_copy(update={"llm": LLMSettings(provider="extractive")})
         chain = AnswerChain(library, settings, retriever=retriever)
         end_to_end = []
@@ -223,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         t = time.perf_counter()
         library.ingest([SAMPLE], progress=False)
         print(f"dense: sample ingested with embeddings ({library.embedder.slug}) in {time.perf_counter() - t:.1f} s")
-        retriever = HybridRetriever(library)
+        retriever = HybridSearch(library)
         retriever.rank_dense(questions[0], 50)
         dense = []
         for q in questions:

@@ -23,11 +23,16 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jieba
 
 from index.lexicon import FISCAL_TERMS, to_simplified
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where an index is searched: tokenising needs no numpy
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
@@ -104,6 +109,7 @@ class BM25Index:
         self.generation = generation
         self._query_words = query_words
         self._query_tokenizer: jieba.Tokenizer | None = None
+        self._rows: dict[str, np.ndarray] | None = None  # report id -> its chunks' rows, made on first use
 
     def query_terms(self, query: str) -> list[str]:
         """The question's terms, segmented with the index's own dictionary when it has one."""
@@ -126,42 +132,86 @@ class BM25Index:
         retriever.vocab_dict = vocab
         return cls(ids, retriever, generation, query_dictionary(vocab))
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """Top chunk ids for a question, with their scores; restricted to `allowed` ids if given."""
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None, report_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top chunk ids for a question, with their scores, best first; equal scores in the
+        order of the index (report id, then chunk index), as the figure ranker breaks its ties,
+        so that a chunk printed alike in many reports is the same one for both.
+
+        `report_ids` keeps the chunks of those reports only: they alone are ranked, so a scope
+        costs as little as the chunks it holds. `allowed` keeps only those chunk ids (filtered
+        after ranking: slower, for a set that is not whole reports)."""
         if self._retriever is None:
             return []
+        import numpy as np
+
         vocab = self._retriever.vocab_dict  # type: ignore[attr-defined]
         terms = [vocab[t] for t in self.query_terms(query) if t in vocab]
         if not terms:
             return []
         scores = self._retriever.get_scores(terms)  # type: ignore[attr-defined]
-        order = scores.argsort()[::-1]
+        if report_ids is not None:
+            rows_of = self._report_rows()
+            parts = [rows_of[r] for r in dict.fromkeys(report_ids) if r in rows_of]
+            rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        else:
+            rows = np.arange(len(scores))
+        picked = scores[rows]
+        positive = picked > 0
+        rows, picked = rows[positive], picked[positive]
+        want = len(rows) if allowed is not None else k
+        if len(rows) > want:
+            # Only the best `want` (and any tied with the last of them) need sorting.
+            kth = np.partition(picked, len(picked) - want)[len(picked) - want]
+            keep = picked >= kth
+            rows, picked = rows[keep], picked[keep]
+        order = np.lexsort((rows, -picked))  # score descending, then the earlier row (chunk id order)
         hits = []
-        for index in order:
-            if scores[index] <= 0:
-                break
-            chunk_id = self.ids[index]
+        for at in order:
+            chunk_id = self.ids[rows[at]]
             if allowed is None or chunk_id in allowed:
-                hits.append((chunk_id, float(scores[index])))
+                hits.append((chunk_id, float(picked[at])))
                 if len(hits) >= k:
                     break
         return hits
 
+    def _report_rows(self) -> dict[str, np.ndarray]:
+        """Report id → the rows of its chunks (ids are 'report id:index')."""
+        if self._rows is None:
+            import numpy as np
+
+            grouped: dict[str, list[int]] = {}
+            for row, chunk_id in enumerate(self.ids):
+                grouped.setdefault(chunk_id.rpartition(":")[0], []).append(row)
+            self._rows = {rid: np.asarray(rows, dtype=np.int64) for rid, rows in grouped.items()}
+        return self._rows
+
     def save(self, folder: Path) -> None:
-        """Write the index atomically: a half-written index never replaces a whole one."""
+        """Write the index crash-safely: a half-written index never replaces a whole one.
+
+        The new index is written to a temporary folder beside `folder`, flushed to disk, and
+        swapped in by renames; `meta.json` is written last, so a folder without it is never
+        taken for an index. Leftovers of a writer killed mid-way (`.bm25-*`, `bm25.old`) are
+        removed first. Callers hold the data directory's writer lock (`index.store`).
+        """
         folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
+        remove_leftovers(folder)
+        tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=folder.parent))
         try:
             if self._retriever is not None:
                 self._retriever.save(str(tmp / "bm25s"))  # type: ignore[attr-defined]
                 (tmp / "vocab.json").write_text(json.dumps(self._retriever.vocab_dict, ensure_ascii=False))  # type: ignore[attr-defined]
             if self._query_words is not None:
                 (tmp / "query_dict.json").write_text(json.dumps(self._query_words, ensure_ascii=False))
+            _fsync_tree(tmp)
             (tmp / "meta.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
+            _fsync_tree(tmp)
             old = folder.with_name(folder.name + ".old")
             if folder.exists():
                 os.replace(folder, old)
             os.replace(tmp, folder)
+            _fsync_dir(folder.parent)
             shutil.rmtree(old, ignore_errors=True)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -182,5 +232,57 @@ class BM25Index:
                 if (folder / "query_dict.json").exists():  # older indexes: the full dictionary
                     query_words = json.loads((folder / "query_dict.json").read_text())
             return cls(meta["ids"], retriever, int(meta["generation"]), query_words)
-        except (OSError, ValueError, KeyError):
+        except Exception as exc:  # noqa: BLE001 - any damage: the index is derived, rebuild it
+            if (folder / "meta.json").exists():
+                log.warning("BM25 index %s cannot be read (%s: %s); it will be rebuilt", folder, type(exc).__name__, exc)
             return None
+
+
+_TMP_PREFIX = ".bm25-"
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Folders a killed writer may have left beside the index: temporary ones and `bm25.old`."""
+    if not folder.parent.is_dir():
+        return []
+    found = [p for p in folder.parent.iterdir() if p.name.startswith(_TMP_PREFIX) and p.is_dir()]
+    old = folder.with_name(folder.name + ".old")
+    return sorted(found + ([old] if old.exists() else []))
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove `leftovers(folder)` (under the writer lock: no other writer is using them).
+    Never fatal: what cannot be removed is logged and left for the next write."""
+    removed = []
+    for path in leftovers(folder):
+        try:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            removed.append(path)
+        except OSError as exc:
+            log.warning("could not remove %s (%s); it will be tried again", path, exc)
+    return removed
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush every file under `root`, and the folders, to disk."""
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # a platform without directory handles: nothing to flush
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -10,18 +10,26 @@ sentence-transformers (and with it torch) is imported only when a model is loade
 fallback will be the model in use can often be told without loading anything
 (`surely_fallback`): retrieval asks that first, so that with the fallback's weight at 0 an
 answer never loads a model.
+
+The loaded model is an `index.embedder.Embedder`, a LangChain `Embeddings`. That module (and
+langchain_core) is imported with the model, not with this one; `from index.embeddings import
+Embedder` still works and imports it then.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import socket
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from index.settings import FALLBACK_EMBEDDING_MODEL, EmbeddingSettings
+
+if TYPE_CHECKING:
+    from index.embedder import Embedder
+
+__all__ = ["Embedder", "load_embedder", "surely_fallback"]
 
 log = logging.getLogger(__name__)
 
@@ -30,40 +38,6 @@ _BGE_ZH_QUERY_PREFIX = "为这个句子生成表示以用于检索相关文章�
 _WARNED: set[str] = set()
 _LOADED: dict[tuple[str, str], Embedder] = {}
 _SURELY_FALLBACK: dict[tuple[str, str], bool] = {}
-
-
-@dataclass
-class Embedder:
-    """A loaded sentence-transformers model and how to call it."""
-
-    name: str
-    model: object
-    is_fallback: bool = False
-    query_prefix: str = ""
-
-    @property
-    def slug(self) -> str:
-        """A short name usable in a collection name."""
-        return re.sub(r"[^a-zA-Z0-9]+", "-", self.name.split("/")[-1]).strip("-").lower()[:40]
-
-    @property
-    def dimension(self) -> int:
-        """Embedding size."""
-        model = self.model
-        # sentence-transformers renamed the method; older releases only have the first name.
-        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
-        return int(getter())
-
-    def embed_documents(self, texts: list[str], batch_size: int = 32) -> list[list[float]]:
-        """Normalised embeddings of passages."""
-        vectors = self.model.encode(  # type: ignore[attr-defined]
-            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return vectors.tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        """Normalised embedding of a question."""
-        return self.embed_documents([self.query_prefix + text])[0]
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:
@@ -148,6 +122,8 @@ def _load_model(name: str, device: str) -> object:
 
 def load_embedder(settings: EmbeddingSettings) -> Embedder:
     """The configured model, or the shipped fallback (with one clear warning) when it can't load."""
+    from index.embedder import Embedder
+
     key = (settings.model, settings.fallback)
     if key in _LOADED:
         return _LOADED[key]
@@ -164,3 +140,12 @@ def load_embedder(settings: EmbeddingSettings) -> Embedder:
         embedder.query_prefix = _BGE_ZH_QUERY_PREFIX
     _LOADED[key] = embedder
     return embedder
+
+
+def __getattr__(name: str) -> Any:
+    # The Embedder class imports langchain_core: loaded on first use, not with this module.
+    if name == "Embedder":
+        from index.embedder import Embedder
+
+        return Embedder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -162,7 +162,10 @@ class Figure(_Model):
         "denominator named (预算, 年初预算, 调整后预算) when the text says",
     )
     approximate: bool = Field(default=False, description="stated as 'N余' or '约N'")
-    source: Literal["text", "table"]
+    source: Literal["text", "table", "ocr"] = Field(
+        description="a sentence ('text') or a table cell ('table') of the text layer, or read by OCR from a "
+        "scanned page ('ocr'; a table cell then has table_id, row and col)"
+    )
     table_id: int | None = None
     row: int | None = None
     col: int | None = None
@@ -205,6 +208,31 @@ class Chunk(_Model):
     kind: Literal["text", "table"] = "text"
 
 
+class Glyphs(_Model):
+    """Where a run of Report.text was printed on a PDF page: one printed line of text, or one
+    table cell. Coordinates are PDF points from the page's top-left corner (pdfplumber's)."""
+
+    start: int = Field(description="span of the run in Report.text")
+    end: int
+    page: int
+    top: float
+    bottom: float
+    xs: list[float] = Field(
+        description="x0, x1 of each character in turn (2 per character); for a table cell only "
+        "the cell's x0, x1"
+    )
+
+    def box(self, start: int, end: int) -> tuple[int, float, float, float, float] | None:
+        """(page, x0, top, x1, bottom) of the characters of [start, end) in this run, if any."""
+        lo, hi = max(start, self.start), min(end, self.end)
+        if lo >= hi:
+            return None
+        if len(self.xs) != 2 * (self.end - self.start):
+            return (self.page, self.xs[0], self.top, self.xs[-1], self.bottom)
+        xs = self.xs[2 * (lo - self.start): 2 * (hi - self.start)]
+        return (self.page, min(xs), self.top, max(xs), self.bottom)
+
+
 class ParsedReport(_Model):
     """Everything extracted from one file, before it is stored."""
 
@@ -217,3 +245,22 @@ class ParsedReport(_Model):
     page_starts: list[tuple[int, int]] = Field(
         default_factory=list, description="(offset, page) pairs: the page of each text offset"
     )
+    glyphs: list[Glyphs] = Field(
+        default_factory=list,
+        description="where the text was printed (PDF only, in text order; not stored: parse the file again)",
+    )
+
+    def boxes(self, start: int, end: int) -> list[tuple[int, float, float, float, float]]:
+        """Where the characters of Report.text[start:end] were printed: one (page, x0, top, x1,
+        bottom) per printed line or table cell they stand on; empty when not known (not a PDF,
+        or a report loaded from the store)."""
+        from bisect import bisect_right
+
+        i = max(0, bisect_right([g.start for g in self.glyphs], start) - 1)
+        found = []
+        for run in self.glyphs[i:]:
+            if run.start >= end:
+                break
+            if (box := run.box(start, end)) is not None:
+                found.append(box)
+        return found

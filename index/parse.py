@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.chunking import build_chunks, page_at
 from index.figures import FigureContext, extract_sentence_figures, find_gaps, project_from_line
 from index.figures.words import scope_of
-from index.loaders import LoadedDocument, load_document
-from index.models import Figure, Gap, ParsedReport, Report, Section, Table
+from index.loaders import Block, LoadedDocument, LoadError, load_document
+from index.models import Figure, Gap, Glyphs, ParsedReport, Report, Section, Table
 from index.reading import ReadingCopy, clean, reading_copy
 from index.sections import Line, build_sections, section_at
+from index.settings import LimitSettings, default_limits
 from index.table_figures import table_figures
 from index.tables import RawCell, RawTable, build_tables
 from index.text_tables import find_flat_tables
@@ -33,6 +34,7 @@ class _Layout:
     lines: list[Line]  # narrative lines (not table rows)
     raw_tables: list[RawTable]
     page_starts: list[tuple[int, int]]
+    glyphs: list[Glyphs] = field(default_factory=list)  # where the text was printed (PDF)
 
 
 def report_id_for(data: bytes) -> str:
@@ -46,6 +48,7 @@ def _layout(doc: LoadedDocument) -> _Layout:
     lines: list[Line] = []
     raw_tables: list[RawTable] = []
     page_starts: list[tuple[int, int]] = []
+    glyphs: list[Glyphs] = []
     # Tables that text conversion flattened into lines: rebuilt, their lines kept as printed.
     flat = find_flat_tables([b.text if b.kind == "text" else None for b in doc.blocks])
 
@@ -68,18 +71,25 @@ def _layout(doc: LoadedDocument) -> _Layout:
             table_start, line_starts = pos, {}
             for k in range(i, flat[i].end):
                 line_starts[k] = emit(doc.blocks[k].text)
+                glyphs.extend(_placed(doc.blocks[k], line_starts[k]))
             raw_tables.append(flat[i].to_raw(line_starts, table_start, pos, block.page))
             i = flat[i].end
             continue
         if block.kind == "table":
             table_start = pos
             raw_rows = []
-            for row in block.rows:
+            for r, row in enumerate(block.rows):
                 cells, line_start, cursor = [], pos, 0
                 line = "\t".join(cell.replace("\n", " ").replace("\t", " ") for cell in row)
-                for cell in row:
+                boxes = (block.cell_boxes[r] if r < len(block.cell_boxes) else None) or []
+                for c, cell in enumerate(row):
                     clean = cell.replace("\n", " ").replace("\t", " ")
                     cells.append(RawCell(clean, line_start + cursor, line_start + cursor + len(clean)))
+                    if clean and c < len(boxes) and (box := boxes[c]) is not None:
+                        glyphs.append(Glyphs.model_construct(
+                            start=line_start + cursor, end=line_start + cursor + len(clean), page=box[0],
+                            top=box[2], bottom=box[4], xs=[box[1], box[3]],
+                        ))
                     cursor += len(clean) + 1
                 emit(line)
                 raw_rows.append(cells)
@@ -91,15 +101,31 @@ def _layout(doc: LoadedDocument) -> _Layout:
             )
         else:
             start = emit(block.text)
+            glyphs.extend(_placed(block, start))
             lines.append(Line(start=start, text=block.text, page=block.page))
         i += 1
-    return _Layout(text="".join(parts), lines=lines, raw_tables=raw_tables, page_starts=page_starts)
+    return _Layout(text="".join(parts), lines=lines, raw_tables=raw_tables, page_starts=page_starts, glyphs=glyphs)
 
 
-_TITLE_RE = re.compile(r"(?P<pre>[^。；]*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>[^。；]*?)部门决算")
+def _placed(block: Block, start: int) -> list[Glyphs]:
+    """The printed lines of a text block that starts at `start` in the canonical text."""
+    return [
+        Glyphs.model_construct(start=start + g.offset, end=start + g.offset + len(g.xs) // 2, page=g.page,
+                               top=g.top, bottom=g.bottom, xs=g.xs)
+        for g in block.glyphs
+    ]
+
+
+# "<单位>YYYY年度<单位>部门决算" within one clause (no 。 or ；). Found by `_title_search`, not by
+# one regex: r"(?P<pre>[^。；]*?)YYYY年度?(?P<post>[^。；]*?)部门决算" backtracks cubically on a
+# long line of years (a 10 KB first line took a minute).
+_CLAUSE = re.compile(r"[^。；]+")
+_TITLE_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?")
+_TITLE_END = "部门决算"
 # A title without 部门决算: "2017年湛江市委宣传部“三公”经费增减情况说明", "…2018年度整体支出绩效评价报告".
 _LOOSE_TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?!\d{1,2}月)[^。；，,]{0,40}?(?:决算|三公|经费|绩效)")
 _HEADING_START = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(]|\d|表)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR_WORD = re.compile(r"((?:19|20)\d{2})\s*年度")
 _YEAR_BARE = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}\s*月|度)")
 
@@ -120,35 +146,80 @@ def detect_identity(lines: list[Line]) -> tuple[str | None, str | None, int | No
         if text in ("目录",) or text.startswith("第一部分"):
             break
         head += text
-        if match := _TITLE_RE.search(head):
+        if match := _title_search(head):
             return _titled(match)
     for line in lines[:200]:
         text = re.sub(r"\s+", "", line.text)
-        if len(text) <= 60 and not _HEADING_START.match(text) and (match := _TITLE_RE.search(text)):
+        if len(text) <= 60 and not _HEADING_START.match(text) and (match := _title_search(text)):
             return _titled(match)
     body = "".join(line.text for line in lines[:400])
-    dept = re.search(r"纳入(?P<d>[\u4e00-\u9fff（）()]+?)(?:部门)?\s*\d{4}\s*年度部门决算编制范围", body)
+    # Bounded: an unbounded lazy name rescans the line from every 纳入 (quadratic).
+    dept = re.search(r"纳入(?P<d>[\u4e00-\u9fff（）()]{1,60}?)(?:部门)?\s*\d{4}\s*年度部门决算编制范围", body)
     department = dept.group("d") if dept else None
     for line in lines[:5]:
         text = re.sub(r"\s+", "", line.text)
-        if len(text) <= 60 and (match := _LOOSE_TITLE_RE.search(text)):
-            return text, department, int(match.group("year"))
+        if len(text) <= 60 and (loose := _LOOSE_TITLE_RE.search(text)):
+            return text, department, int(loose.group("year"))
     years = _YEAR_WORD.findall(body) or _YEAR_BARE.findall(body)
     year = max(set(years), key=lambda y: (years.count(y), -years.index(y))) if years else None
     return None, department, int(year) if year else None
 
 
-def _titled(match: re.Match[str]) -> tuple[str, str | None, int]:
-    department = (match.group("pre") or match.group("post")).strip("“”\" ") or None
+@dataclass(frozen=True)
+class _TitleMatch:
+    """A title found in a line: the whole title, the words before and after its year, the year."""
+
+    title: str
+    pre: str
+    year: str
+    post: str
+
+
+def _title_search(text: str) -> _TitleMatch | None:
+    """The first "<单位>YYYY年度<单位>部门决算" in `text`, in linear time.
+
+    The same match as the regex in the comment on `_CLAUSE` would find: the first clause holding
+    a year followed by 部门决算; the title runs from the clause's start to the first 部门决算 after
+    the clause's first year, and the year is that first one.
+    """
+    for clause in _CLAUSE.finditer(text):
+        words = clause.group()
+        last = words.rfind(_TITLE_END)
+        if last < 0:
+            continue
+        year = _TITLE_YEAR.search(words, 0, last)
+        if year is None:
+            continue
+        end = words.find(_TITLE_END, year.end())
+        return _TitleMatch(
+            title=words[: end + len(_TITLE_END)], pre=words[: year.start()], year=year.group("year"),
+            post=words[year.end(): end],
+        )
+    return None
+
+
+def _titled(match: _TitleMatch) -> tuple[str, str | None, int]:
+    department = (match.pre or match.post).strip("“”\" ") or None
     if department:
         department = re.sub(r"^[^\u4e00-\u9fff]+", "", department)
-    return match.group(0), department, int(match.group("year"))
+    return match.title, department, int(match.year)
 
 
 def _narrative_figures(
-    layout: _Layout, sections: list[Section], report: Report
+    layout: _Layout, sections: list[Section], report: Report, max_numbers: int
 ) -> tuple[list[Figure], list[Gap]]:
-    """The figures stated in the narrative lines, and the numbers they leave blank or damaged."""
+    """The figures stated in the narrative lines, and the numbers they leave blank or damaged.
+
+    Text holding more than `max_numbers` numbers is a LoadError, told before any is read: no
+    report states so many, and a hostile file of numbers alone ("1人1人1人…", a few hundred KB)
+    would otherwise hold the parse for minutes.
+    """
+    numbers = sum(len(_NUMBER.findall(line.text)) for line in layout.lines)
+    if numbers > max_numbers:
+        raise LoadError(
+            f"{report.source_name}: 正文中的数字过多（{numbers} 个，上限 {max_numbers} 个，"
+            "JUESUAN_LIMITS__MAX_NUMBERS），不像一份部门决算"
+        )
     figures: list[Figure] = []
     gaps: list[Gap] = []
     subject: str | None = None
@@ -254,8 +325,15 @@ def _restore(original: _Layout, reading: _Reading, sections: list[Section], tabl
         gap.start, gap.end = reading.start(gap.start), reading.end(gap.end)
 
 
-def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> ParsedReport:
-    """Build the full document model from a loaded file and its bytes."""
+def parse_document(
+    doc: LoadedDocument, data: bytes, chunk_chars: int = 500, limits: LimitSettings | None = None,
+    *, chunks: bool = True,
+) -> ParsedReport:
+    """Build the full document model from a loaded file and its bytes (LoadError over `limits`).
+
+    ``chunks=False`` leaves the retrieval chunks out (an empty list): what `juesuan check` asks
+    for, since the rules read figures, tables and text, never chunks. Everything else is the same.
+    """
     original = _layout(doc)
     reading = _reading_copy(original)
     layout = reading.layout if reading else original
@@ -282,10 +360,11 @@ def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> 
         raw.section = section.path if section else None
         raw.context = layout.text[max(0, raw.start - 1500): raw.start]
         tables.extend(build_tables(raw, len(tables)))
-    figures, gaps = _narrative_figures(layout, sections, report)
+    figures, gaps = _narrative_figures(layout, sections, report, (limits or default_limits()).max_numbers)
     for table in tables:
         quotes = {r: " | ".join(c.text for c in row if c.text) for r, row in enumerate(table.rows)}
-        headings = (section_at(sections, table.start).title_path if section_at(sections, table.start) else "")
+        table_section = section_at(sections, table.start)
+        headings = table_section.title_path if table_section else ""
         for figure in table_figures(table, report.id, report.year, quotes):
             if figure.unit in ("万元", "元", "亿元", "千元", "%") and figure.scope is None:
                 # The funds a cell covers: named in its metric, the table's title or the headings above.
@@ -295,17 +374,26 @@ def parse_document(doc: LoadedDocument, data: bytes, chunk_chars: int = 500) -> 
     if reading is not None:
         _restore(original, reading, sections, tables, figures, gaps)
         report.text = original.text
-    chunks = build_chunks(report, sections, tables, original.lines, layout.page_starts, chunk_chars)
+    for figure in figures:  # read by OCR from a scanned page: a digit may be misread
+        if figure.page in doc.ocr_pages:
+            figure.source = "ocr"
     return ParsedReport(
-        report=report, sections=sections, tables=tables, figures=figures, chunks=chunks, gaps=gaps,
-        page_starts=layout.page_starts,
+        report=report, sections=sections, tables=tables, figures=figures, gaps=gaps,
+        chunks=build_chunks(report, sections, tables, original.lines, layout.page_starts, chunk_chars)
+        if chunks else [],
+        page_starts=layout.page_starts, glyphs=original.glyphs,
     )
 
 
-def parse_file(path: Path, max_bytes: int = 50 * 1024 * 1024, chunk_chars: int = 500) -> ParsedReport:
-    """Read and parse one report file (raises `LoadError` naming the file when it can't)."""
-    doc = load_document(path, max_bytes)
-    return parse_document(doc, path.read_bytes(), chunk_chars)
+def parse_file(
+    path: Path, max_bytes: int = 50 * 1024 * 1024, chunk_chars: int = 500, limits: LimitSettings | None = None,
+    *, chunks: bool = True,
+) -> ParsedReport:
+    """Read and parse one report file (raises `LoadError` naming the file when it can't);
+    ``chunks=False``: without retrieval chunks (`parse_document`)."""
+    limits = limits or default_limits()
+    doc = load_document(path, max_bytes, limits=limits)
+    return parse_document(doc, path.read_bytes(), chunk_chars, limits, chunks=chunks)
 
 
 def page_of(parsed: ParsedReport, offset: int) -> int | None:

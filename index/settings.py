@@ -7,9 +7,8 @@ are set with a double underscore, e.g. `JUESUAN_RETRIEVAL__BM25_WEIGHT=1.0`.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -52,7 +51,10 @@ class RetrievalSettings(BaseModel):
     fallback_dense_weight: float = Field(default=0.0, ge=0)
 
 
+# The one list of answer providers (docs/answering.md), `auto` first: settings validation, the
+# choices of `juesuan ask --provider`, the app's 设置 menu and rag.providers.choose_model use it.
 LLMProvider = Literal["auto", "extractive", "llamacpp", "openai", "ollama"]
+PROVIDERS: tuple[str, ...] = get_args(LLMProvider)
 
 
 class LLMSettings(BaseModel):
@@ -90,6 +92,82 @@ class LLMSettings(BaseModel):
         return value.expanduser() if value is not None else None
 
 
+class UISettings(BaseModel):
+    """What the browser app lets its visitors do (docs/security.md): the operator's switches."""
+
+    allow_session_endpoints: bool | None = Field(
+        default=None,
+        description="may a session send questions to a model endpoint it types in 设置? "
+        "unset: only when the app is bound to localhost (a shared server says no)",
+    )
+    allowed_hosts: str = Field(
+        default="",
+        description="comma-separated host names a session endpoint may use ('' = any, when allowed)",
+    )
+    upload_retention_days: float = Field(
+        default=0, ge=0, description="remove app uploads older than this many days at start-up (0 = keep)"
+    )
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The allowed host names, lower-case, without blanks."""
+        return tuple(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
+
+
+# The output formats of `juesuan check` (evals/audit/report_formats.py renders each).
+# pdf: the original PDF with every finding boxed on its page (one PDF file as input).
+CheckFormat = Literal["markdown", "json", "html", "xlsx", "pdf"]
+CHECK_FORMATS: tuple[str, ...] = get_args(CheckFormat)
+
+
+class CheckSettings(BaseModel):
+    """What the rule suite runs when the front end is not told otherwise (docs/rules.md):
+    `juesuan check` and the app's 审查 tab."""
+
+    rules: str = Field(
+        default="",
+        description="rule ids or family names to run, comma-separated ('' = every rule); `--rule` overrides",
+    )
+    previous_from_store: bool = Field(
+        default=True,
+        description="check a report against last year's report of the same department among the "
+        "ingested ones when none is given (`--previous`); off: only what is given",
+    )
+    format: CheckFormat = Field(
+        default="markdown", description="`juesuan check` output when neither --format nor --output's suffix says"
+    )
+
+
+class LimitSettings(BaseModel):
+    """How much of a file is read before it is refused (docs/security.md, "Hostile files").
+
+    A small file can unpack into a huge one (a zip bomb, a sheet with one cell at XFD1000000,
+    millions of empty paragraphs): each limit is checked before the work it bounds, and a file
+    over one is refused with a `LoadError` naming the file and the limit. Real reports stay far
+    below every default (the 65 real texts hold at most 578 numbers each).
+    """
+
+    max_pages: int = Field(default=500, ge=1, description="PDF pages read")
+    max_uncompressed_mb: float = Field(
+        default=100, gt=0, description="total unpacked size of a DOCX/XLSX package (MB)"
+    )
+    max_elements: int = Field(default=200_000, ge=1, description="DOCX paragraphs and table cells")
+    max_cells: int = Field(default=500_000, ge=1, description="non-empty cells of a workbook")
+    max_rows: int = Field(default=100_000, ge=1, description="rows of one sheet (up to its last non-empty row)")
+    max_cols: int = Field(default=1_000, ge=1, description="columns of one sheet (up to its last non-empty column)")
+    max_numbers: int = Field(default=10_000, ge=1, description="numbers in a report's text (outside tables)")
+
+    @property
+    def max_uncompressed_bytes(self) -> int:
+        """The unpacked size limit in bytes."""
+        return int(self.max_uncompressed_mb * 1024 * 1024)
+
+
+def default_limits() -> LimitSettings:
+    """The limits set in the environment (`JUESUAN_LIMITS__MAX_PAGES=…`), else the defaults."""
+    return Settings().limits
+
+
 class Settings(BaseSettings):
     """All of juesuan's settings."""
 
@@ -103,22 +181,34 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(default=50, gt=0, description="largest report file accepted")
     chunk_chars: int = Field(default=500, ge=100, le=4000, description="target chunk size")
+    chroma_url: str = Field(
+        default="",
+        description="a Chroma server (http://HOST:PORT) holding the vectors instead of the embedded "
+        "ChromaDB under data_dir; SQLite stays the truth (docs/scale.md). An operator setting",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    check: CheckSettings = Field(default_factory=CheckSettings)
 
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
 
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_url(cls, value: str) -> str:
+        from index.vectors import parse_chroma_url  # one parser for settings and the client
+
+        value = value.strip()
+        if value:
+            parse_chroma_url(value)
+        return value
+
     @property
     def max_upload_bytes(self) -> int:
         """The upload size limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()

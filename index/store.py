@@ -3,17 +3,28 @@
 SQLite is the source of truth of what is ingested. A report is written in one transaction, so
 a failure or an interrupt leaves the database as it was. The vector store and the BM25 index
 are derived from it: anything they hold for a report SQLite does not know is an orphan of an
-interrupted ingest, and is cleaned or rebuilt (see `index.ingest`).
+interrupted ingest, and is cleaned or rebuilt (see `index.ingest` and `index.doctor`).
+
+Several processes may share one data directory (two `juesuan ingest`, the app). Every write
+(ingest, removal, repair, creating the stores) holds the data directory's writer lock
+(`writer_lock`, the file `juesuan.lock`): writers take turns, readers never wait. SQLite also
+records, in the same transaction as the report, whether an upload is private to its session
+(`private_reports`) and whether its chunks' vectors were stored (`vector_sets`), so that a
+failure or a kill can never publish a private upload or leave a report's vectors unaccounted.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from index.models import Cell, Chunk, Figure, Gap, ParsedReport, Report, Section, Table
 
@@ -54,7 +65,48 @@ CREATE TABLE IF NOT EXISTS chunks (
     tokens TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks (report_id, idx);
+-- Uploads private to the session that made them (the app's sessions and scopes). No foreign key:
+-- a mark may be written for a report id before or without the report (it only ever hides).
+CREATE TABLE IF NOT EXISTS private_reports (report_id TEXT PRIMARY KEY);
+-- The reports whose chunk vectors are stored, and in which collection (one per embedding model).
+CREATE TABLE IF NOT EXISTS vector_sets (
+    report_id TEXT PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE, collection TEXT NOT NULL
+);
 """
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "juesuan.lock"
+_LOCKS: dict[Path, FileLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def writer_lock(data_dir: Path) -> FileLock:
+    """The data directory's writer lock, one object per directory and process.
+
+    It is an OS file lock on `data_dir/juesuan.lock` (released by the OS when a process dies,
+    so a killed writer never leaves it held), re-entrant within a thread, and excludes other
+    threads and processes. Use it as a context manager around every write.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = data_dir.resolve()
+    with _LOCKS_GUARD:
+        if key not in _LOCKS:
+            _LOCKS[key] = _LoggingFileLock(str(key / LOCK_NAME))
+        return _LOCKS[key]
+
+
+class _LoggingFileLock(FileLock):
+    """A FileLock that says, once per wait, that it waits for another writer."""
+
+    def acquire(self, *args, **kwargs):  # type: ignore[override]
+        if args or kwargs:
+            return super().acquire(*args, **kwargs)
+        try:
+            return super().acquire(timeout=2)
+        except Timeout:
+            log.warning("waiting for another juesuan process writing %s", Path(self.lock_file).parent)
+            return super().acquire()
 
 _FIGURE_COLUMNS = (
     "metric", "label", "subject", "code", "column", "value", "text", "decimals", "unit", "year",
@@ -69,14 +121,18 @@ class Store:
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
         self.path = data_dir / "juesuan.sqlite"
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self.lock = writer_lock(data_dir)
+        # Writers take turns under `lock`; the timeout covers a reader's checkpoint.
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
-        self._db.commit()
+        with self.lock:  # two first starts on one directory: one creates, the other finds
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.executescript(_SCHEMA)
+            self._migrate()
+            self._db.commit()
 
     def _migrate(self) -> None:
         """Add the columns later versions introduced to a store an earlier version created
@@ -97,15 +153,27 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all (also on KeyboardInterrupt)."""
+        """All writes inside commit together or not at all (also on KeyboardInterrupt); under
+        the writer lock."""
+        with self.lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+            except BaseException:
+                self._db.rollback()
+                raise
+            else:
+                self._db.commit()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads inside see one committed state (a deferred read transaction), so that e.g. the
+        generation and the chunks read for a BM25 build belong together."""
+        self._db.execute("BEGIN")
         try:
-            self._db.execute("BEGIN IMMEDIATE")
             yield self._db
-        except BaseException:
+        finally:
             self._db.rollback()
-            raise
-        else:
-            self._db.commit()
 
     # --- writing -----------------------------------------------------------------------
 
@@ -114,8 +182,20 @@ class Store:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row["value"]) if row else 0
 
-    def add_report(self, db: sqlite3.Connection, parsed: ParsedReport, tokens: list[list[str]]) -> None:
-        """Insert one parsed report (inside `transaction()`); `tokens` are the chunks' BM25 terms."""
+    def add_report(
+        self,
+        db: sqlite3.Connection,
+        parsed: ParsedReport,
+        tokens: list[list[str]],
+        private: bool = False,
+        vectors: str | None = None,
+    ) -> None:
+        """Insert one parsed report (inside `transaction()`); `tokens` are the chunks' BM25 terms.
+
+        `private` marks it private to the uploading session, in the same transaction: the report
+        is never committed without its mark. `vectors` names the collection its chunk vectors
+        were stored in (None: none were).
+        """
         r = parsed.report
         db.execute(
             "INSERT INTO reports (id, source_name, format, title, department, year, pages, text, page_starts,"
@@ -145,15 +225,49 @@ class Store:
             [(c.id, r.id, c.index, c.text, c.section, c.heading, c.page, c.start, c.end, c.kind,
               " ".join(tok)) for c, tok in zip(parsed.chunks, tokens, strict=True)],
         )
+        if private:
+            db.execute("INSERT OR IGNORE INTO private_reports VALUES (?)", (r.id,))
+        if vectors is not None:
+            self.mark_vectors(db, [r.id], vectors)
         self._bump(db)
 
     def delete_report(self, report_id: str) -> bool:
-        """Remove a report and everything extracted from it; False when it was not there."""
+        """Remove a report and everything extracted from it (and its private mark); False when
+        it was not there."""
         with self.transaction() as db:
             deleted = db.execute("DELETE FROM reports WHERE id = ?", (report_id,)).rowcount
+            db.execute("DELETE FROM private_reports WHERE report_id = ?", (report_id,))
             if deleted:
                 self._bump(db)
         return bool(deleted)
+
+    def set_private(self, report_ids: Iterable[str], private: bool) -> None:
+        """Mark reports private to their uploader, or lift the mark (sharing them)."""
+        ids = [(rid,) for rid in report_ids]
+        with self.transaction() as db:
+            if private:
+                db.executemany("INSERT OR IGNORE INTO private_reports VALUES (?)", ids)
+            else:
+                db.executemany("DELETE FROM private_reports WHERE report_id = ?", ids)
+
+    def private_ids(self) -> set[str]:
+        """Ids marked private (some may not, or no longer, be stored)."""
+        return {row[0] for row in self._db.execute("SELECT report_id FROM private_reports")}
+
+    def mark_vectors(self, db: sqlite3.Connection, report_ids: Iterable[str], collection: str) -> None:
+        """Record (inside `transaction()`) that these reports' chunk vectors are in `collection`."""
+        db.executemany(
+            "INSERT INTO vector_sets VALUES (?, ?) ON CONFLICT(report_id) DO UPDATE SET collection = excluded.collection",
+            [(rid, collection) for rid in report_ids],
+        )
+
+    def vector_sets(self) -> dict[str, str]:
+        """Report id → the collection its vectors were stored in, for reports that have them."""
+        return {row[0]: row[1] for row in self._db.execute("SELECT report_id, collection FROM vector_sets")}
+
+    def chunk_ids(self) -> dict[str, str]:
+        """Chunk id → report id, for every stored chunk (what the derived stores must hold)."""
+        return {row[0]: row[1] for row in self._db.execute("SELECT id, report_id FROM chunks")}
 
     def _bump(self, db: sqlite3.Connection) -> None:
         db.execute(
@@ -221,6 +335,46 @@ class Store:
                   start=r["start"], end=r["end"])
             for r in rows
         ]
+
+    def report_keys(self) -> list[dict]:
+        """id, department and year of each report, in the order of `reports()`, without its counts
+        (what retrieval's scope reads for every question: a millisecond, not a count per report)."""
+        rows = self._db.execute("SELECT id, department, year FROM reports ORDER BY department, year, source_name")
+        return [dict(row) for row in rows]
+
+    def figure_places(
+        self, metric: str, report_ids: Iterable[str] | None = None, project: bool = False
+    ) -> list[tuple[str, int]]:
+        """(report id, start) of the figures whose metric is exactly `metric` — or, with `project`,
+        of a project's figures ("项目 指标" metrics starting with `metric` and a space, with a
+        subject) — read through the metric index, without building the figures."""
+        ids = list(report_ids) if report_ids is not None else None
+        # A few reports: read them by their key, not every figure of the metric (a unary + keeps
+        # SQLite off the metric index); many or all: through the metric index.
+        column = "+metric" if ids is not None and len(ids) <= 50 else "metric"
+        if project:
+            where, args = [f"{column} >= ? AND {column} < ? AND subject IS NOT NULL AND subject != ''"], [
+                metric + " ", metric + "!"]  # every name that starts with metric + " " (" " < "!")
+        else:
+            where, args = [f"{column} = ?"], [metric]
+        if ids is not None:
+            where.append(f"report_id IN ({', '.join('?' * len(ids))})" if ids else "0")
+            args.extend(ids)
+        rows = self._db.execute(f"SELECT report_id, start FROM figures WHERE {' AND '.join(where)}", args)
+        return [(row[0], row[1]) for row in rows]
+
+    def chunk_spans(self, report_ids: Iterable[str]) -> dict[str, list[tuple[str, int, int, int]]]:
+        """Report id → (chunk id, index, start, end) of its chunks in order, without their text."""
+        ids = list(report_ids)
+        spans: dict[str, list[tuple[str, int, int, int]]] = {rid: [] for rid in ids}
+        if ids:
+            rows = self._db.execute(
+                f"SELECT report_id, id, idx, start, end FROM chunks WHERE report_id IN ({', '.join('?' * len(ids))})"
+                " ORDER BY report_id, idx", ids,
+            )
+            for row in rows:
+                spans[row[0]].append((row[1], row[2], row[3], row[4]))
+        return spans
 
     def metrics(self) -> set[str]:
         """The distinct metric names of all stored figures (without loading the figures)."""

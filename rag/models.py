@@ -25,6 +25,8 @@ class Citation(_Model):
     section: str
     page: int | None = None
     quote: str
+    start: int | None = Field(default=None, description="span of the cited passage in Report.text")
+    end: int | None = None
 
 
 class ClaimEvidence(_Model):

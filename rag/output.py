@@ -152,7 +152,8 @@ def citation_for(np: NumberedPassage, max_quote: int = 240) -> Citation:
     if len(quote) > max_quote:
         cut = max(quote.rfind(p, 0, max_quote) for p in "。；;")
         quote = quote[: cut + 1] if cut > max_quote // 3 else quote[:max_quote] + "……"
-    return Citation(n=np.n, report_id=chunk.report_id, section=chunk.section, page=chunk.page, quote=quote)
+    return Citation(n=np.n, report_id=chunk.report_id, section=chunk.section, page=chunk.page, quote=quote,
+                    start=chunk.start, end=chunk.end)
 
 
 def parse_answer(raw: str, passages: list[NumberedPassage]) -> ParsedAnswer:
@@ -315,7 +316,7 @@ def cited_findings(
 ) -> list[AnswerFinding]:
     """The findings whose evidence overlaps a figure behind a supported or contradicted number.
 
-    `check(report_id)` gives a report's check result (`evals.check.CheckResult`: `.findings`,
+    `check(report_id)` gives a report's check result (`evals.audit.check.CheckResult`: `.findings`,
     each with `.evidence` spans) or None; the caller caches it. Each finding is listed once,
     with the answer's numbers it concerns.
     """

@@ -16,6 +16,11 @@ Every model is built to resist loops (rag.guard): a repeat penalty where the bac
 `with_budget` gives one call a token budget scaled by the question's parts.
 
 The API key is read from a SecretStr at the moment the client is built; it is never logged.
+
+A browser session may choose its own provider, endpoint, model and key (`session_llm_settings`).
+The server's key goes only to the server's own endpoint: a session's endpoint gets the
+session's key or none. Whether a session may name an endpoint at all, and which hosts, is the
+operator's choice (`EndpointPolicy`, from JUESUAN_UI__*; docs/security.md).
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ from __future__ import annotations
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.settings import LLMSettings
+from pydantic import SecretStr
+
+from index.settings import PROVIDERS, LLMSettings
 from rag.guard import FREQUENCY_PENALTY, REPEAT_PENALTY
 
 if TYPE_CHECKING:  # LangChain is imported by the model providers only: no model, no LangChain
@@ -36,7 +44,17 @@ if TYPE_CHECKING:  # LangChain is imported by the model providers only: no model
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_OLLAMA_URL", "ModelChoice", "ProviderError", "choose_model", "endpoint_answers", "with_budget"]
+__all__ = [
+    "DEFAULT_OLLAMA_URL",
+    "EndpointPolicy",
+    "ModelChoice",
+    "ProviderError",
+    "choose_model",
+    "endpoint_answers",
+    "redact_keys",
+    "session_llm_settings",
+    "with_budget",
+]
 
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
 
@@ -58,6 +76,76 @@ class ModelChoice:
     def note(self) -> str:
         """How `auto` got here, one clause per provider it tried."""
         return "；".join(self.notes)
+
+
+@dataclass(frozen=True)
+class EndpointPolicy:
+    """May a session send questions to an endpoint it names, and to which hosts.
+
+    `allowed_hosts` empty means any host (when allowed at all). The server's own endpoint
+    (JUESUAN_LLM__BASE_URL) is always allowed: the operator configured it.
+    """
+
+    allow_session_endpoints: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+
+
+def _same_endpoint(a: str, b: str) -> bool:
+    return bool(a) and a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
+
+
+def check_session_endpoint(endpoint: str, policy: EndpointPolicy) -> None:
+    """Raise ProviderError, saying why, when a session may not use this endpoint."""
+    if not policy.allow_session_endpoints:
+        raise ProviderError("本服务器不允许会话自选模型端点（管理员设置 JUESUAN_UI__ALLOW_SESSION_ENDPOINTS）")
+    parts = urllib.parse.urlsplit(endpoint.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProviderError("端点须是 http:// 或 https:// 开头的网址")
+    if parts.username or parts.password:
+        raise ProviderError("端点网址中不能含用户名或密码；密钥请填在“API 密钥”框")
+    if policy.allowed_hosts and parts.hostname.lower() not in policy.allowed_hosts:
+        raise ProviderError(
+            f"端点主机 {parts.hostname} 不在允许之列（JUESUAN_UI__ALLOWED_HOSTS：{', '.join(policy.allowed_hosts)}）"
+        )
+
+
+def session_llm_settings(
+    server: LLMSettings,
+    policy: EndpointPolicy,
+    provider: str = "",
+    endpoint: str = "",
+    model: str = "",
+    api_key: str = "",
+    context_passages: int | None = None,
+) -> LLMSettings:
+    """The model settings of one browser session, on top of the server's.
+
+    An endpoint the session names (other than the server's own) must pass `policy`, and is
+    given the session's key or no key: the server's key is sent only to the server's endpoint.
+    Raises ProviderError when the endpoint is not allowed.
+    """
+    update: dict = {"provider": provider or server.provider}
+    if context_passages is not None:
+        update["context_passages"] = context_passages
+    if model:
+        update["model"] = model
+    own_endpoint = bool(endpoint.strip()) and not _same_endpoint(endpoint, server.base_url)
+    if own_endpoint:
+        check_session_endpoint(endpoint, policy)
+        update["base_url"] = endpoint.strip()
+        update["api_key"] = SecretStr(api_key) if api_key else None
+    elif api_key:
+        update["api_key"] = SecretStr(api_key)
+    return server.model_copy(update=update)
+
+
+def redact_keys(text: str, *keys: str | SecretStr | None) -> str:
+    """The text with every given key replaced by ***: for errors a client library raised."""
+    for key in keys:
+        value = key.get_secret_value() if isinstance(key, SecretStr) else key
+        if value:
+            text = text.replace(value, "***")
+    return text
 
 
 def _get(url: str, timeout: float, headers: dict[str, str] | None = None) -> tuple[int, bytes] | None:
@@ -114,10 +202,15 @@ def _ollama(s: LLMSettings, base_url: str, model_name: str) -> ModelChoice:
 
 
 def _llamacpp(s: LLMSettings, cache_dir: Path | None = None) -> ModelChoice:
+    from rag.local_model import require_llama_cpp
+
+    require_llama_cpp()  # the optional extra `local`: without it, one line with the install command
     from rag.llamacpp import ChatLlamaCpp
 
     path = s.model_path
     if path is None:
+        if cache_dir is None:
+            raise ProviderError("llamacpp: no GGUF file (JUESUAN_LLM__MODEL_PATH) and no folder to assemble the bundled one")
         from rag.local_model import local_model_path
 
         path = local_model_path(cache_dir)
@@ -144,9 +237,12 @@ def with_budget(model: BaseChatModel, tokens: int) -> BaseChatModel:
 def choose_model(settings: LLMSettings, provider: str | None = None, cache_dir: Path | None = None) -> ModelChoice:
     """The model for `provider` (default: settings.provider); `auto` tries each in turn.
 
-    `cache_dir` is where the bundled model is assembled (default: <data dir>/models).
+    `cache_dir` is where the bundled model is assembled (the chain passes <data dir>/models);
+    without it, `llamacpp` needs `settings.model_path`.
     """
     provider = provider or settings.provider
+    if provider not in PROVIDERS:
+        raise ProviderError(f"unknown provider {provider!r}: one of {', '.join(PROVIDERS)}")
     if provider == "extractive":
         return ModelChoice("extractive", None, "extractive (no model)")
     if provider == "openai":
@@ -162,8 +258,6 @@ def choose_model(settings: LLMSettings, provider: str | None = None, cache_dir: 
         return _ollama(settings, base_url, name)
     if provider == "llamacpp":
         return _llamacpp(settings, cache_dir)
-    if provider != "auto":
-        raise ProviderError(f"unknown provider {provider!r}: auto, extractive, llamacpp, openai or ollama")
 
     notes: list[str] = []
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
@@ -189,9 +283,15 @@ def choose_model(settings: LLMSettings, provider: str | None = None, cache_dir: 
     if settings.model_path is None:
         notes.append("llamacpp: 未配置 GGUF 文件")
     elif settings.model_path.is_file():
-        choice = _llamacpp(settings)
-        choice.notes = notes + [f"llamacpp: {settings.model_path.name}"]
-        return choice
+        from rag.local_model import LOCAL_EXTRA, LocalExtraMissing
+
+        try:
+            choice = _llamacpp(settings)
+        except LocalExtraMissing:  # skipped like a server that does not answer
+            notes.append(f"llamacpp: 未安装可选依赖（{LOCAL_EXTRA}）")
+        else:
+            choice.notes = notes + [f"llamacpp: {settings.model_path.name}"]
+            return choice
     else:
         notes.append(f"llamacpp: {settings.model_path} 不存在")
     log.info("auto provider: %s → extractive", "；".join(notes))

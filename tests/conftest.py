@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from index import SAMPLE_REPORT
+
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
+SEED = SAMPLE_REPORT
 SAMPLES = ROOT.parent / "shared" / "samples"
 
 # A second, tiny report (another department and year) for scope and filter tests;

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from evals.rules._audit import cell_value
+from evals.audit.rules._audit import cell_value
 from index.numbers import read_cell
 from index.tables import header_row_count, is_code, is_numeric
 

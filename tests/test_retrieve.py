@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from evals.retrieval import SAMPLE, evaluate, load_questions
+from evals.quality.retrieval import SAMPLE, evaluate, load_questions
 from index.ingest import Library
 from index.settings import EmbeddingSettings, Settings
-from rag import HybridRetriever, Passage
+from rag import HybridSearch, Passage
 from tests.conftest import SMALL_REPORT
 
 
@@ -33,8 +33,8 @@ def ids(library: Library) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def retriever(library: Library) -> HybridRetriever:
-    return HybridRetriever(library, library.settings.retrieval)
+def retriever(library: Library) -> HybridSearch:
+    return HybridSearch(library, library.settings.retrieval)
 
 
 def test_reports_detected(ids: dict[str, str], library: Library) -> None:
@@ -43,7 +43,7 @@ def test_reports_detected(ids: dict[str, str], library: Library) -> None:
     assert "米易县人民政府办公室" in departments
 
 
-def test_reception_question_ranks_its_section_first(retriever: HybridRetriever, ids: dict) -> None:
+def test_reception_question_ranks_its_section_first(retriever: HybridSearch, ids: dict) -> None:
     passages = retriever.retrieve("公务接待费为何下降？", report_ids=[ids[2023]])
     assert isinstance(passages[0], Passage)
     assert passages[0].chunk.section == "第二部分 > 七、 > （二） > 3."
@@ -51,7 +51,7 @@ def test_reception_question_ranks_its_section_first(retriever: HybridRetriever, 
     assert passages[0].figure_rank == 1 and passages[0].score > 0
 
 
-def test_reception_question_without_filter_still_finds_the_section(retriever: HybridRetriever) -> None:
+def test_reception_question_without_filter_still_finds_the_section(retriever: HybridSearch) -> None:
     sections = [p.chunk.section for p in retriever.retrieve("公务接待费为何下降？", k=3)]
     assert "第二部分 > 七、 > （二） > 3." in sections
 
@@ -64,12 +64,12 @@ def test_reception_question_without_filter_still_finds_the_section(retriever: Hy
         ("有几辆公务用车？", "有幾輛公務用車？", "有几辆公务用车"),
     ],
 )
-def test_script_and_punctuation_do_not_change_top3(retriever: HybridRetriever, ids: dict, variants) -> None:
+def test_script_and_punctuation_do_not_change_top3(retriever: HybridSearch, ids: dict, variants) -> None:
     tops = {tuple(p.chunk.id for p in retriever.retrieve(v, k=3, report_ids=[ids[2023]])) for v in variants}
     assert len(tops) == 1, tops
 
 
-def test_filters(retriever: HybridRetriever, ids: dict) -> None:
+def test_filters(retriever: HybridSearch, ids: dict) -> None:
     q = "公务接待费为何下降？"
     assert {p.chunk.report_id for p in retriever.retrieve(q, report_ids=[ids[2022]])} == {ids[2022]}
     assert {p.chunk.report_id for p in retriever.retrieve(q, year=2022)} == {ids[2022]}
@@ -79,7 +79,7 @@ def test_filters(retriever: HybridRetriever, ids: dict) -> None:
     assert retriever.retrieve(q, report_ids=[]) == []
 
 
-def test_scope_from_the_question(retriever: HybridRetriever, ids: dict) -> None:
+def test_scope_from_the_question(retriever: HybridSearch, ids: dict) -> None:
     assert retriever.scope("2022年公务接待费为何下降？") == [ids[2022]]
     assert retriever.scope("米易县教育局的三公经费") == [ids[2022]]
     assert retriever.scope("公务接待费为何下降？") is None
@@ -89,7 +89,7 @@ def test_scope_from_the_question(retriever: HybridRetriever, ids: dict) -> None:
     assert top.chunk.report_id == ids[2023]
 
 
-def test_rankers_individually(retriever: HybridRetriever, ids: dict) -> None:
+def test_rankers_individually(retriever: HybridSearch, ids: dict) -> None:
     scope = [ids[2023]]
     assert retriever.rank_figures("有几辆公务用车", 5, scope)[0].endswith(":37")  # 2. 公务用车…
     assert retriever.rank_figures("国内公务接待费", 5, scope)  # longest metric name wins

@@ -41,3 +41,34 @@ def test_loaders_public_api() -> None:
     assert set(index.loaders.__all__) == {
         "Block", "LoadedDocument", "LoadError", "SUPPORTED_SUFFIXES", "load_document",
     }
+
+
+def test_one_list_of_providers_everywhere() -> None:
+    """Settings, `juesuan ask --provider`, the app's 设置 menu and choose_model take one list."""
+    from typer.testing import CliRunner
+
+    import app
+    from index.settings import PROVIDERS, LLMSettings
+    from juesuan_cli import app as cli
+    from rag.providers import ProviderError, choose_model
+
+    assert PROVIDERS == ("auto", "extractive", "llamacpp", "openai", "ollama")
+    for name in PROVIDERS:
+        assert LLMSettings(provider=name).provider == name
+    with pytest.raises(ValidationError, match="provider"):
+        LLMSettings(provider="gpt")
+    assert app.PROVIDERS is PROVIDERS
+    refused = CliRunner().invoke(cli, ["ask", "q", "--provider", "gpt"])
+    assert refused.exit_code == 2 and all(name in refused.output for name in PROVIDERS)
+    with pytest.raises(ProviderError, match="one of " + ", ".join(PROVIDERS)):
+        choose_model(LLMSettings(), "gpt")
+
+
+def test_check_section_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUESUAN_CHECK__RULES", "sums,shares")
+    monkeypatch.setenv("JUESUAN_CHECK__PREVIOUS_FROM_STORE", "false")
+    monkeypatch.setenv("JUESUAN_CHECK__FORMAT", "xlsx")
+    check = Settings().check
+    assert (check.rules, check.previous_from_store, check.format) == ("sums,shares", False, "xlsx")
+    with pytest.raises(ValidationError, match="format"):
+        Settings(check={"format": "docx"})  # pdf is a format since --format pdf

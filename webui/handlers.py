@@ -9,57 +9,78 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
+import ipaddress
 import logging
 import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import pandas as pd
-from pydantic import SecretStr
 
+from evals.audit.check import StoredChecks
 from index.ingest import Library
 from index.loaders import SUPPORTED_SUFFIXES
+from index.settings import Settings
 from rag.models import Answer
-from rag.retrieve import HybridRetriever
+from rag.providers import EndpointPolicy, ProviderError, redact_keys, session_llm_settings
+from rag.retrieve import HybridSearch
+from webui.charts import ChartsMixin
+from webui.page_view import PageViews
 from webui.render import (
-    SEVERITY_ZH,
     _display_name,
     _label,
     _lines,
     _status,
     answer_html,
-    findings_html,
     model_label,
 )
+from webui.review import ReviewMixin
 from webui.sessions import Visibility, new_session
+from webui.uploads import discard_upload_copy
 
 log = logging.getLogger("app")  # the name it logged under when this code was in app.py
 
-SANGONG_PARTS = ("因公出国（境）费", "公务用车购置及运行维护费", "公务接待费")
-TREND_METRICS = ("三公经费", "基本支出", "项目支出")
-STATED, IMPLIED = "报告所载决算数", "上年数（由所载变动额推算）"
 
 
-class JuesuanApp:
-    """The handlers of the page, over one library shared by all sessions."""
+def endpoint_policy(settings: Settings, host: str) -> EndpointPolicy:
+    """The operator's rule for session endpoints: JUESUAN_UI__ALLOW_SESSION_ENDPOINTS, or when
+    unset, allowed only when the app listens on localhost (one user on their own machine)."""
+    allow = settings.ui.allow_session_endpoints
+    if allow is None:
+        allow = is_loopback(host)
+    return EndpointPolicy(allow, settings.ui.hosts)
 
-    def __init__(self, library: Library) -> None:
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.1, ::1, localhost: an address only this machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class JuesuanApp(ReviewMixin, ChartsMixin):
+    """The handlers of the page, over one library shared by all sessions (the review tab and the
+    page panel in `webui.review`, the charts in `webui.charts`)."""
+
+    def __init__(self, library: Library, host: str = "127.0.0.1") -> None:
         self.library = library
+        self.policy = endpoint_policy(library.settings, host)
         self.visibility = Visibility(library.data_dir)
         self.ingest_lock = threading.Lock()
-        self._checks: dict[str, Any] = {}
+        self._checks = StoredChecks(library.settings.check)  # the review tab's, and `juesuan ask`'s
         self._chains: dict[tuple, Any] = {}
         self._chains_lock = threading.Lock()
-        self.retriever = HybridRetriever(library)
+        self.retriever = HybridSearch(library)
         self._warmup: threading.Thread | None = None
         self._download_dirs: list[Path] = []
+        self.pages = PageViews(library)  # 原文页面: a citation's or a finding's printed page
 
     def start_warmup(self) -> None:
         """Load the embedding model (seconds) while the page opens, not at the first question,
@@ -83,25 +104,23 @@ class JuesuanApp:
         from rag.chain import AnswerChain
 
         base = self.library.settings
-        provider = llm.get("provider") or base.llm.provider
         key = llm.get("api_key") or ""
+        # The server's key goes only to the server's endpoint; a session's endpoint gets the
+        # session's key or none, and only when the operator allows session endpoints.
+        llm_settings = session_llm_settings(
+            base.llm, self.policy, llm.get("provider", ""), llm.get("endpoint", ""), llm.get("model", ""),
+            key, passages,
+        )
         cache_key = (
-            provider,
-            llm.get("endpoint", ""),
-            llm.get("model", ""),
+            llm_settings.provider,
+            llm_settings.base_url,
+            llm_settings.model,
             hashlib.sha256(key.encode()).hexdigest(),
             passages,
         )
         with self._chains_lock:
             if cache_key not in self._chains:
-                update: dict[str, Any] = {"provider": provider, "context_passages": passages}
-                if llm.get("endpoint"):
-                    update["base_url"] = llm["endpoint"]
-                if llm.get("model"):
-                    update["model"] = llm["model"]
-                if key:
-                    update["api_key"] = SecretStr(key)
-                settings = base.model_copy(update={"llm": base.llm.model_copy(update=update)})
+                settings = base.model_copy(update={"llm": llm_settings})
                 self._chains[cache_key] = AnswerChain(
                     self.library, settings=settings, retriever=self.retriever
                 )
@@ -208,12 +227,10 @@ class JuesuanApp:
                     history[-1]["content"] = f'<div class="js-answer">{_lines(text)}</div>'
                 yield history, ""
         except Exception as exc:
-            key = session["llm"].get("api_key", "")
-            message = (
-                f"{type(exc).__name__}: {exc}".replace(key, "***") if key else f"{type(exc).__name__}: {exc}"
-            )
-            # With a key set, no traceback: a client library's error may quote its request.
-            log.error("answering failed: %s", message, exc_info=not key)
+            keys = (session["llm"].get("api_key", ""), self.library.settings.llm.api_key)
+            message = redact_keys(f"{type(exc).__name__}: {exc}", *keys)
+            # With any key set, no traceback: a client library's error may quote its request.
+            log.error("answering failed: %s", message, exc_info=not any(keys))
             history[-1]["content"] = f'<div class="js-error">回答失败：{html.escape(message[:300])}</div>'
             yield history, ""
 
@@ -275,7 +292,9 @@ class JuesuanApp:
                 shutil.copyfile(src, safe)
                 self._ready()
                 with self.ingest_lock:
-                    result = self.library.ingest_file(safe, source_name=name, embed=self._dense_on())
+                    result = self.library.ingest_file(
+                        safe, source_name=name, embed=self._dense_on(), private=not shared
+                    )
                 if result.status == "failed":
                     lines.append(_status(False, result.message))
                     continue
@@ -293,6 +312,8 @@ class JuesuanApp:
                     _ = self.library.bm25
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+            for file in files:  # Gradio's own copy would be kept, and served by path, until a restart
+                discard_upload_copy(Path(file if isinstance(file, str) else file.name))
         status = "".join(lines) or "没有收到文件。"
         return (
             session,
@@ -301,146 +322,60 @@ class JuesuanApp:
             *self.refresh(session, scope, review_report),
         )
 
+    def own_uploads(self, session: dict) -> list[tuple[str, str]]:
+        """(label, id) of the reports this session uploaded that are private to it: the ones it
+        may remove (a shared report is the team's: the operator removes it with `juesuan remove`)."""
+        private = self.library.store.private_ids()
+        return [(_label(r), r["id"]) for r in self.visible_reports(session)
+                if r["id"] in private and r["id"] in session["uploads"]]
+
+    def own_choices(self, session: dict):
+        """The 我的上传 list, refreshed (after an upload or a removal)."""
+        return gr.update(choices=self.own_uploads(session), value=None)
+
+    def remove_upload(self, session: dict, report_id: str | None, scope: str | None, review_report: str | None):
+        """Remove one of this session's private uploads from every store."""
+        own = {rid: label for label, rid in self.own_uploads(session)}
+        if not report_id or report_id not in own:
+            message = _status(False, "只能删除本会话上传、仅本会话可见的报告。")
+        else:
+            with self.ingest_lock:
+                removed = self.library.remove_report(report_id)
+            self._checks.forget(report_id)
+            self.pages.forget(report_id)
+            message = _status(removed, f"{own[report_id]}: {'已从库中删除' if removed else '已不在库中'}")
+        session = {**session, "uploads": [rid for rid in session["uploads"] if rid != report_id]}
+        return (
+            session,
+            f'<div class="js-upload-status">{message}</div>',
+            self.own_choices(session),
+            *self.refresh(session, scope, review_report),
+        )
+
+    # 原文页面 -----------------------------------------------------------------------------------
+
     # review --------------------------------------------------------------------------------
 
-    def check_result(self, session: dict, report_id: str):
-        """The rule findings of a stored report, checked against last year's report of the same
-        department when this session can read one (cached: a report id is its content's hash)."""
-        from evals.check import run_rules
-
-        rows = self.visible_reports(session)
-        row = next((r for r in rows if r["id"] == report_id), None)
-        if row is None:
-            return None
-        previous = next(
-            (
-                r
-                for r in rows
-                if r["department"]
-                and r["department"] == row["department"]
-                and row["year"]
-                and r["year"] == row["year"] - 1
-            ),
-            None,
-        )
-        key = (report_id, previous["id"] if previous else None)
-        if key not in self._checks:
-            parsed = self.library.store.load_parsed(report_id)
-            last_year = self.library.store.load_parsed(previous["id"]) if previous else None
-            if parsed is None:
-                return None
-            result = run_rules(parsed, previous=last_year, path=parsed.report.source_name)
-            result.previous = previous["source_name"] if previous and last_year else None
-            self._checks[key] = result
-        return self._checks[key]
-
-    def review(self, session: dict, report_id: str | None, families: list[str], severities: list[str]):
-        """The findings of one report, filtered by family and severity, and their downloads."""
-        none = (gr.update(value=None, interactive=False),) * 4
-        if not report_id or report_id not in self.scope_ids(session, f"report:{report_id}"):
-            return "<p>请选择一份报告。</p>", *none
-        result = self.check_result(session, report_id)
-        if result is None:
-            return "<p>这份报告已不在库中。</p>", *none
-        wanted_sev = {k for k, v in SEVERITY_ZH.items() if v in severities}
-        shown = [
-            f for f in result.findings if f.severity in wanted_sev and (not families or f.family in families)
-        ]
-        filtered = result.model_copy(update={"findings": shown})
-        return findings_html(filtered, len(result.findings)), *self.downloads(filtered)
-
-    def downloads(self, result) -> tuple:
-        """The shown findings as Markdown, HTML, XLSX and JSON files in a fresh temporary folder."""
-        from evals import report_formats
-
-        folder = Path(tempfile.mkdtemp(prefix="juesuan-check-"))
-        self._download_dirs.append(folder)
-        while len(self._download_dirs) > 50:  # Gradio serves its own cached copy of each file
-            shutil.rmtree(self._download_dirs.pop(0), ignore_errors=True)
-        stem = f"juesuan-check-{result.report_id[:12]}"
-        files = {
-            "md": report_formats.to_markdown([result]),
-            "html": report_formats.to_html([result]),
-            "xlsx": report_formats.to_xlsx([result]),
-            "json": json.dumps(report_formats.to_json([result]), ensure_ascii=False, indent=1),
-        }
-        paths = []
-        for ext, data in files.items():
-            path = folder / f"{stem}.{ext}"
-            path.write_bytes(data) if isinstance(data, bytes) else path.write_text(data, encoding="utf-8")
-            paths.append(gr.update(value=str(path), interactive=True))
-        return tuple(paths)
-
     # charts --------------------------------------------------------------------------------
-
-    def charts(self, session: dict, scope: str | None):
-        """三公 by part (stated, and last year's implied by the stated change), 基本/项目, trends."""
-        ids = self.scope_ids(session, scope)
-        rows = {r["id"]: r for r in self.visible_reports(session) if r["id"] in ids}
-        several_depts = len({r["department"] for r in rows.values()}) > 1
-        sangong: dict[tuple, dict] = {}
-        split, trend = [], []
-        for rid, r in rows.items():
-            dept, year = r["department"] or "未识别单位", r["year"]
-            prefix = f"{dept} " if several_depts else ""
-            for part in SANGONG_PARTS:
-                now, prior = self._amount_and_prior(rid, part)
-                if now is not None and year:  # a stated figure replaces one implied by a later report
-                    sangong[(dept, part, year)] = {
-                        "项目": f"{prefix}{part} {year}",
-                        "来源": STATED,
-                        "万元": float(now),
-                    }
-                if prior is not None and year and (dept, part, year - 1) not in sangong:
-                    sangong[(dept, part, year - 1)] = {
-                        "项目": f"{prefix}{part} {year - 1}",
-                        "来源": IMPLIED,
-                        "万元": float(prior),
-                    }
-            for part in ("基本支出", "项目支出"):
-                now, _ = self._amount_and_prior(rid, part)
-                if now is not None:
-                    split.append({"报告": _label(r, with_file=False), "类别": part, "万元": float(now)})
-            for metric in TREND_METRICS:
-                now, _ = self._amount_and_prior(rid, metric)
-                if now is not None and year:
-                    trend.append({"年度": str(year), "万元": float(now), "系列": f"{dept}·{metric}"})
-        many = len({(r["department"], r["year"]) for r in rows.values()}) > 1
-        note = "" if many else "载入同一单位的多个年度或多个单位后，这里并排显示它们的趋势。"
-        return (
-            pd.DataFrame(sorted(sangong.values(), key=lambda v: v["项目"]), columns=["项目", "来源", "万元"]),
-            pd.DataFrame(split, columns=["报告", "类别", "万元"]),
-            gr.update(
-                value=pd.DataFrame(trend if many else [], columns=["年度", "万元", "系列"]), visible=many
-            ),
-            note,
-        )
-
-    def _amount_and_prior(self, report_id: str, metric: str) -> tuple[Decimal | None, Decimal | None]:
-        """The stated amount of a metric (万元) and, when the report states its change, last year's."""
-        figures = [
-            f
-            for f in self.library.store.figures([report_id], metric=metric)
-            if f.metric == metric and f.unit == "万元"
-        ]
-        amount = next((f.value for f in figures if f.role == "amount"), None)
-        change = next((f for f in figures if f.role == "change_amount" and f.direction), None)
-        if amount is None or change is None:
-            return amount, None
-        sign = {"increase": -1, "decrease": 1, "flat": 0}[change.direction]
-        return amount, amount + sign * change.value
 
     # settings ------------------------------------------------------------------------------
 
     def save_settings(
         self, session: dict, provider: str, endpoint: str, model: str, api_key: str, top_k: float
     ):
-        llm = {
-            "provider": provider,
-            "endpoint": endpoint.strip(),
-            "model": model.strip(),
-            "api_key": api_key.strip() or session["llm"].get("api_key", ""),
-        }
+        """Keep the session's model choice; an endpoint the operator does not allow is refused
+        (the note says why) and the session keeps its previous choice."""
+        endpoint = (endpoint or "").strip()
+        before = session["llm"]
+        # A remembered key stays with the endpoint it was typed for, never follows a new one.
+        kept = before.get("api_key", "") if endpoint == before.get("endpoint", "") else ""
+        llm = {"provider": provider, "endpoint": endpoint, "model": (model or "").strip(),
+               "api_key": (api_key or "").strip() or kept}
+        try:
+            session_llm_settings(self.library.settings.llm, self.policy, provider, endpoint, llm["model"],
+                                 llm["api_key"])
+        except ProviderError as exc:
+            return session, f"未保存：{html.escape(str(exc))}", ""
         session = {**session, "llm": llm, "top_k": int(top_k)}
         key = "已设置（不显示）" if llm["api_key"] else "未设置"
         note = f"已保存：{html.escape(provider)}，端点 {html.escape(llm['endpoint'] or '默认')}，密钥{key}，检索 {int(top_k)} 段。仅对本会话有效。"

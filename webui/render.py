@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+from evals.audit.findings import SEVERITY_ZH
 from rag.marks import CORRECTIONS_PREFIX
 from rag.models import Answer, Claim
 from rag.output import AnswerFinding, finding_anchor
@@ -19,7 +20,6 @@ VERDICT_MARK = {
     "contradicted": ("bad", "✗", "与报告不符"),
     "unsupported": ("unk", "?", "报告中未找到"),
 }
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 CSS = """
 .claim { padding: 0 2px; border-radius: 3px; font-weight: 600; }
@@ -34,6 +34,49 @@ details.js-cite summary { cursor: pointer; }
 .js-corrections { margin-top: 6px; color: #7f1d1d; font-weight: 600; }
 .js-findings { margin-top: 6px; border-left: 3px solid #b45309; padding-left: 8px; font-size: 0.9em; }
 .sev-error { color: #7f1d1d; } .sev-warning { color: #78350f; } .sev-info { color: #1e3a8a; }
+.js-pv { cursor: pointer; }
+.js-quote.js-pv:hover { outline: 1px solid #94a3b8; }
+.js-page-hint { font-size: 0.8em; color: #2563eb; margin-left: 4px; }
+.js-page-view img { max-width: 100%; height: auto; border: 1px solid #cbd5e1; cursor: zoom-in; display: block; }
+.js-page-view img.js-page-full { max-width: none; cursor: zoom-out; }
+.js-page-zoom { margin-bottom: 6px; }
+.js-page-view figure { margin: 0 0 8px 0; } .js-page-view figcaption { font-size: 0.85em; color: #555; }
+.js-page-note { font-size: 0.85em; color: #78350f; margin: 4px 0; }
+.js-page-quote, .js-page-passage { white-space: pre-wrap; background: #f8fafc; padding: 6px; font-size: 0.9em; }
+.js-page-mark { background: #fde68a; outline: 2px solid #dc2626; }
+#chat-page-view, #review-page-view { max-height: 760px; overflow-y: auto; }
+#review-page-view { position: sticky; top: 8px; align-self: flex-start; }  /* beside a long list */
+"""
+
+PAGE_HINT = '<span class="js-page-hint">查看原文页面</span>'
+
+# A click on an element of class `js-pv` (a citation, a finding's quote) asks the server for the
+# page of the span its `pv-<report id>-<start>-<end>` class names (webui.page_view; a class, since
+# the chat's sanitiser drops data- attributes): the value goes into a hidden box and the hidden
+# button of the tab it was clicked on is pressed. Installed once, when the page loads (app.py).
+PAGE_VIEW_JS = """
+() => {
+  if (window.juesuanPageView) return;
+  window.juesuanPageView = true;
+  document.addEventListener('click', (event) => {
+    if (event.target.matches('.js-page-view img')) {  // a click shows the page at its own size
+      event.target.classList.toggle('js-page-full');
+      return;
+    }
+    const el = event.target.closest('.js-pv');
+    const token = el && [...el.classList].find((c) => c.startsWith('pv-'));
+    if (!token) return;
+    const details = el.tagName === 'SUMMARY' ? el.parentElement : null;
+    if (details && details.open) return;  // closing a citation: nothing to fetch
+    const tab = el.closest('#findings') ? 'review' : 'chat';
+    const box = document.querySelector('#page-pick textarea, #page-pick input');
+    const go = document.querySelector('#' + tab + '-page-go');
+    if (!box || !go) return;
+    box.value = token.slice(3).split('-').join(':');
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    setTimeout(() => go.click(), 30);
+  });
+}
 """
 
 
@@ -98,13 +141,29 @@ def answer_html(
             x for x in ((report_labels or {}).get(c.report_id, ""), c.section or "（未识别章节）") if x
         )
         where = html.escape(where + (f"，第 {c.page} 页" if c.page else ""))
+        # Opening a citation shows its passage on the printed page (原文页面, webui.page_view).
+        pick = _page_pick(c.report_id, c.start, c.end)
+        summary = f'<summary class="{pick}">' if pick else "<summary>"
         parts.append(
-            f'<details class="js-cite"><summary>[{c.n}] {where}</summary>'
-            f'<div class="js-quote">{_lines(c.quote)}</div></details>'
+            f'<details class="js-cite">{summary}[{c.n}] {where}</summary>'
+            f'<div class="js-quote{" " + pick if pick else ""}">{_lines(c.quote)}</div></details>'
         )
     parts.append(f'<div class="js-provider">回答模型：{html.escape(model_label or answer.provider)}</div>')
     # One HTML block without a line break: Markdown leaves it alone.
     return "".join(parts)
+
+
+def pick_value(report_id: str, start: int, end: int) -> str:
+    """What a clickable citation or quote sends for its page (webui.page_view.parse_pick reads it)."""
+    return f"{report_id}:{start}:{end}"
+
+
+def _page_pick(report_id: str, start: int | None, end: int | None) -> str:
+    """The classes of a clickable citation or quote: `js-pv pv-<report id>-<start>-<end>` (the
+    page's script turns it into `pick_value`), '' without a span."""
+    if start is None or end is None or start >= end:
+        return ""
+    return html.escape(f"js-pv pv-{pick_value(report_id, start, end).replace(':', '-')}")
 
 
 def _lines(text: str) -> str:
@@ -121,7 +180,7 @@ def model_label(provider: str, label: str) -> str:
 
 def findings_html(result, total: int) -> str:
     """The findings grouped by severity, each with its numbers, quotes and places (escaped)."""
-    from evals.report_formats import by_severity, location, numbers, one_line
+    from evals.audit.report_formats import by_severity, location, numbers, one_line
 
     e = html.escape
     family_names = {value: label for label, value in _families()}
@@ -143,9 +202,13 @@ def findings_html(result, total: int) -> str:
         for f in group:
             nums = "；".join(f"{label} {e(value)}" for label, value in numbers(f))
             # The same sentence cited twice (two figures of one sentence) is shown once.
-            places = dict.fromkeys((one_line(ev.quote), location(ev)) for ev in f.evidence)
+            places: dict[tuple[str, str], str] = {}
+            for ev in f.evidence:  # a click on a quote shows the quoted number on its page
+                places.setdefault((one_line(ev.quote), location(ev)), _page_pick(result.report_id, ev.start, ev.end))
             quotes = "".join(
-                f'<div class="js-quote">{e(q)}<br><small>{e(where)}</small></div>' for q, where in places
+                f'<div class="js-quote{" " + pick if pick else ""}">{e(q)}<br><small>{e(where)}</small>'
+                f"{PAGE_HINT if pick else ''}</div>"
+                for (q, where), pick in places.items()
             )
             family = family_names.get(f.family, f.family)
             anchor = finding_anchor(result.report_id, f)  # what an answer citing it links to
@@ -174,8 +237,8 @@ def _status(ok: bool, message: str) -> str:
 
 
 def _families() -> list[tuple[str, str]]:
-    from evals.catalogue import FAMILIES
-    from evals.registry import RULES
+    from evals.audit.catalogue import FAMILIES
+    from evals.audit.registry import RULES
 
     present = sorted(
         {spec.family for spec in RULES.values()},

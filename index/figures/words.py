@@ -51,8 +51,9 @@ BUDGET_BASIS: dict[str, Basis] = {"年初预算": "initial_budget", "调整后�
 # "一般公共服务（201类）政府办公厅（室）及相关机构事务（03款）行政运行（01项）"
 _NAME_PART = r"(?:[^（()（：:，。；]|[（(]室[）)])+?"
 # Codes are often left out: "社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）".
+# The class name is bounded: an unbounded lazy one rescans a long run of characters from each start.
 CLASS_ITEM = re.compile(
-    rf"(?P<lei>[\u4e00-\u9fff]+?)(?:支出)?[（(](?P<c1>\d{{3}})?类[）)]"
+    rf"(?P<lei>[\u4e00-\u9fff]{{1,40}}?)(?:支出)?[（(](?P<c1>\d{{3}})?类[）)]"
     rf"(?:\s*(?P<kuan>{_NAME_PART})[（(](?P<c2>\d{{2}})?款[）)])?"
     rf"(?:\s*(?P<xiang>{_NAME_PART})[（(](?P<c3>\d{{2}})?项[）)])?"
 )
@@ -107,9 +108,10 @@ WEAK_METRIC = {"", "支出", "金额", "费用", "经费", "资金", "数", "总
                "实际支出", "实际", "实际支出数"}
 # A bare 收入 / 支出 with no project in view is the report's own total ("本单位收入为1687.45万元").
 BARE_TOTALS = {"收入": "本年收入合计", "支出": "本年支出合计"}
+# Bounded repeat: an unbounded one before $ rescans a long run of these words from each start.
 _TRAILING = re.compile(
     r"(?:支出决算数|支出决算|决算数|决算|支出数|累计|共计支出|共计|合计为|均为|分别为|各|为|是|达到|达|约|有|共有|共"
-    r"|实现|完成)+$"
+    r"|实现|完成){1,8}$"
 )
 _LEADING = re.compile(
     r"^(?:其中|具体如下|主要用于以下方面|主要包括|包括|以及|共有|共计|列明|和|及|另|即|了|此外|由|加上|加|"
@@ -149,9 +151,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(b, e) for b, e in spans if text[b:e].strip()]
 
 
+# The longest clause prefix in the 65 real reports is 124 characters.
+MAX_PREFIX = 200
+
+
 def clause_prefix(sentence: str, pos: int) -> str:
-    """Words of the clause that precede position `pos` (from the last clause break)."""
-    head = sentence[:pos]
+    """Words of the clause that precede position `pos` (from the last clause break), at most
+    `MAX_PREFIX` characters: a metric is named close to its number, and a hostile line of
+    thousands of numbers without a clause break must not be re-read whole for each of them."""
+    head = sentence[max(0, pos - MAX_PREFIX):pos]
     cut = 0
     for match in CLAUSE_BREAK.finditer(head):
         cut = match.end()
@@ -198,8 +206,10 @@ def metric_words(prefix: str, department: str | None, subject: str | None = None
 # A sentence opening with a comparison, after its year and whose it is: "比上年减少…",
 # "2023年较上年下降…", "湛江市委宣传部比上年减少…", "完成年初预算的88.7%": it goes on about
 # the figure the sentence before stated.
+# Possessive spaces (\s*+): nothing after them starts with a space, and plain ones would split a
+# long run of spaces every way between them (quadratic).
 _COMPARISON_OPEN = re.compile(
-    rf"(?:{YEAR}\s*年度?)?\s*(?:[\u4e00-\u9fff（）()]{{1,24}}?{_ORG_WORDS})?\s*(?:{YEAR}\s*年度?)?\s*"
+    rf"(?:{YEAR}\s*+年度?)?\s*+(?:[\u4e00-\u9fff（）()]{{1,24}}?{_ORG_WORDS})?\s*+(?:{YEAR}\s*+年度?)?\s*+"
     rf"(?:(?:比|较|与|同)\s*(?:上一?年度?|上年同期|{YEAR}\s*年度?)|同比"
     r"|完成(?:年初|调整后|全年)?预算|(?:预算)?(?:执行|完成)率|占"
     r"|(?:实际支出|实际|支出决算|决算)数?(?:为|是|达)|(?:增加|减少|增长|下降|上升|降低)(?:了)?(?:为|是)?\s*\d)"

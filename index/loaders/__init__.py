@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.loaders.base import Block, LoadedDocument, LoadError
+from index.settings import LimitSettings, default_limits
 
 __all__ = ["SUPPORTED_SUFFIXES", "Block", "LoadError", "LoadedDocument", "load_document"]
 
@@ -23,14 +24,18 @@ def _sniff(data: bytes, suffix: str) -> str:
     return {".md": "md", ".markdown": "md"}.get(suffix, suffix.lstrip("."))
 
 
-def load_document(path: Path, max_bytes: int, source_name: str | None = None) -> LoadedDocument:
+def load_document(
+    path: Path, max_bytes: int, source_name: str | None = None, limits: LimitSettings | None = None
+) -> LoadedDocument:
     """Read any supported report file; raise LoadError (message names the file) when it can't.
 
     The format is decided by the file's content where the content says it (a PDF named .txt is
     read as a PDF), else by its suffix. `source_name` is the name the user knows the file by
     (an upload saved under a safe temporary name): it is only displayed and stored, never used
-    as a path, and its suffix picks the loader. Defaults to `path.name`.
+    as a path, and its suffix picks the loader. Defaults to `path.name`. `limits` bound what a
+    file may unpack into (pages, unpacked bytes, elements, cells); default: the settings'.
     """
+    limits = limits or default_limits()
     name = source_name or path.name
     suffix = Path(name).suffix.lower() if source_name else path.suffix.lower()
     try:
@@ -50,19 +55,19 @@ def load_document(path: Path, max_bytes: int, source_name: str | None = None) ->
         if kind == "pdf":
             from index.loaders.pdf import load_pdf
 
-            doc = load_pdf(path)
+            doc = load_pdf(path, limits)
         elif kind == "docx":
             from index.loaders.docx import load_docx
 
-            doc = load_docx(path)
+            doc = load_docx(path, limits)
         elif kind == "xlsx":
             from index.loaders.spreadsheet import load_xlsx
 
-            doc = load_xlsx(path)
+            doc = load_xlsx(path, limits)
         elif kind == "xls":
             from index.loaders.spreadsheet import load_xls
 
-            doc = load_xls(path)
+            doc = load_xls(path, limits)
         else:
             from index.loaders.text import load_text
 

@@ -32,6 +32,28 @@ class Block:
     unit: str | None = None
     # Number of leading rows that are column headers (0 when unknown).
     header_rows: int = 0
+    # Where the characters were printed (PDF only; empty otherwise): for a text block, one
+    # GlyphLine per printed line; for a table, one box per cell, row by row (None: not known).
+    glyphs: list[GlyphLine] = field(default_factory=list)
+    cell_boxes: list[list[Box | None] | None] = field(default_factory=list)
+
+
+# (page, x0, top, x1, bottom) in PDF points from the page's top-left corner, as pdfplumber gives them.
+Box = tuple[int, float, float, float, float]
+
+
+@dataclass
+class GlyphLine:
+    """One printed line of a text block: where its characters stand on the page.
+
+    `offset` is where the line starts in the block's text; `xs` holds x0 and x1 of each of its
+    characters in turn (2 values per character of the line's text)."""
+
+    offset: int
+    page: int
+    top: float
+    bottom: float
+    xs: list[float]
 
 
 @dataclass
@@ -42,3 +64,5 @@ class LoadedDocument:
     format: str
     blocks: list[Block]
     pages: int | None = None
+    # Pages (1-based) without a text layer whose text OCR read: their figures say source "ocr".
+    ocr_pages: list[int] = field(default_factory=list)

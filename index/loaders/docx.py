@@ -32,8 +32,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
+from index.settings import LimitSettings, default_limits
 from index.tables import header_row_count
 
 from .base import Block, LoadedDocument, LoadError
@@ -153,6 +155,38 @@ def check_ole(data: bytes, what: str, new_ext: str) -> None:
     )
 
 
+def check_package(zf: zipfile.ZipFile, limits: LimitSettings) -> None:
+    """Refuse an Office package whose parts unpack to more than the limit (a zip bomb).
+
+    The sizes are the ones the zip declares; Python's zipfile never unpacks more than that.
+    """
+    unpacked = sum(info.file_size for info in zf.infolist())
+    if unpacked > limits.max_uncompressed_bytes:
+        raise LoadError(
+            f"解压后过大（{unpacked / 1e6:.0f} MB，上限 {limits.max_uncompressed_mb:g} MB，"
+            "JUESUAN_LIMITS__MAX_UNCOMPRESSED_MB）"
+        )
+
+
+# The start tag of a paragraph or a table cell, with any namespace prefix.
+_ELEMENT_TAG = re.compile(rb"<(?:\w+:)?(?:p|tc)[\s/>]")
+
+
+def count_elements(zf: zipfile.ZipFile, part: str, tag: re.Pattern[bytes] = _ELEMENT_TAG) -> int:
+    """Start tags (default: paragraphs and table cells) of an XML part, counted on its bytes as
+    they unpack: no tree is built, so a part of millions of elements is refused cheaply."""
+    count, tail = 0, b""
+    with zf.open(part) as handle:
+        while chunk := handle.read(1 << 20):
+            data = tail + chunk
+            count += len(tag.findall(data))
+            # Keep the last bytes, minus any tag already counted in them, for the next read.
+            cut = max(len(data) - 16, 0)
+            last = max((m.end() for m in tag.finditer(data, cut)), default=cut)
+            tail = data[max(cut, last):]
+    return count
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes; LoadError when it cannot be read or is empty."""
     try:
@@ -244,12 +278,14 @@ def _label_table(block: Block, before: list[str]) -> None:
     block.title = best_title(titles)
 
 
-def load_docx(path: Path) -> LoadedDocument:
+def load_docx(path: Path, limits: LimitSettings | None = None) -> LoadedDocument:
     """Load a .docx file into text and table blocks in reading order.
 
     Raises LoadError for an empty file, a file that is not a zip, a zip without
-    word/document.xml, and an encrypted document or old .doc (OLE container).
+    word/document.xml, and an encrypted document or old .doc (OLE container); and for a
+    package over `limits` (unpacked size, paragraphs and cells), before any XML is parsed.
     """
+    limits = limits or default_limits()
     path = Path(path)
     data = read_bytes(path)
     check_ole(data, "DOCX", ".docx")
@@ -257,11 +293,16 @@ def load_docx(path: Path) -> LoadedDocument:
         raise LoadError("不是有效的 DOCX（不是 zip 文件）")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-    except zipfile.BadZipFile as exc:
+            if "word/document.xml" not in set(zf.namelist()):
+                raise LoadError("不是有效的 DOCX（zip 中没有 word/document.xml）")
+            check_package(zf, limits)
+            elements = count_elements(zf, "word/document.xml")
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise LoadError(f"不是有效的 DOCX（zip 文件已损坏或被截断：{exc}）") from exc
-    if "word/document.xml" not in names:
-        raise LoadError("不是有效的 DOCX（zip 中没有 word/document.xml）")
+    if elements > limits.max_elements:
+        raise LoadError(
+            f"段落和单元格过多（{elements} 个，上限 {limits.max_elements} 个，JUESUAN_LIMITS__MAX_ELEMENTS）"
+        )
 
     import docx
 

@@ -41,7 +41,8 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from index.loaders.base import Block, LoadedDocument, LoadError
+from index.loaders.base import Block, Box, GlyphLine, LoadedDocument, LoadError
+from index.loaders.ocr import PdfOcr
 from index.loaders.pdf_layout import Line, PageGrid, measure
 from index.loaders.pdf_tables import (
     PageTable,
@@ -52,6 +53,7 @@ from index.loaders.pdf_tables import (
     merge_continuation,
     split_title_unit,
 )
+from index.settings import LimitSettings, default_limits
 
 FINAL_PUNCT = "。；：！？;:!?"
 # The start of a numbered heading or of a table note: always begins a new block.
@@ -66,7 +68,7 @@ PAGE_NO_RE = re.compile(
 MARGIN_FRACTION = 0.12  # top/bottom share of the page where headers and footers live
 
 
-def load_pdf(path: Path) -> LoadedDocument:
+def load_pdf(path: Path, limits: LimitSettings | None = None) -> LoadedDocument:
     """Load a PDF report as text blocks and tables in reading order (pages are 1-based).
 
     Raises LoadError for an empty, non-PDF, damaged/truncated or encrypted file, and for a
@@ -77,20 +79,24 @@ def load_pdf(path: Path) -> LoadedDocument:
     try:
         import pdfplumber
 
-        with pdfplumber.open(path) as pdf:
+        with pdfplumber.open(path) as pdf, PdfOcr(path) as ocr:
             n_pages = len(pdf.pages)
             if n_pages == 0:
                 raise LoadError("PDF 文件中没有页面（文件可能已损坏）")
+            max_pages = (limits or default_limits()).max_pages
+            if n_pages > max_pages:
+                raise LoadError(f"PDF 页数过多（{n_pages} 页，上限 {max_pages} 页，JUESUAN_LIMITS__MAX_PAGES）")
             pages: list[tuple[list[Line], list[PageTable]]] = []
             blanks: list[list[Line]] = []
             n_chars = n_cid = 0
             for no, page in enumerate(pdf.pages, start=1):
                 n_chars += sum(1 for c in page.chars if c["text"].strip())
                 n_cid += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
-                lines, tables = _read_page(page, no)
+                lines, tables = _read_page(page, no, ocr)
                 pages.append(([ln for ln in lines if not ln.blank], tables))
                 blanks.append([ln for ln in lines if ln.blank and not ln.in_margin])
                 page.close()  # drop pdfplumber's per-page caches: long reports stay small
+            n_chars += ocr.chars_read
             _drop_running_headers(pages)
             for lines, tables in pages:
                 _mark_layout(lines)
@@ -100,10 +106,8 @@ def load_pdf(path: Path) -> LoadedDocument:
     except Exception as exc:  # pdfminer raises many unrelated types; none may escape
         raise _explain(path, exc) from exc
     if n_chars == 0:
-        raise LoadError(
-            "PDF 没有文字层（可能是扫描件），无法提取文字，需要先做 OCR 文字识别 "
-            "(the PDF has no text layer; it needs OCR)"
-        )
+        raise LoadError(ocr.no_text_message())
+    ocr.warn_skipped()
     if n_cid > n_chars / 2:
         # pdfminer prints "(cid:1234)" for glyphs whose font has no Unicode mapping.
         raise LoadError(
@@ -114,7 +118,8 @@ def load_pdf(path: Path) -> LoadedDocument:
     grid = measure([lines for lines, _ in pages], blanks)
     if grid.tab_stop is not None:
         _recover_tabs(pages, blanks, grid)
-    return LoadedDocument(source_name=path.name, format="pdf", blocks=_assemble(pages, grid), pages=n_pages)
+    return LoadedDocument(source_name=path.name, format="pdf", blocks=_assemble(pages, grid), pages=n_pages,
+                          ocr_pages=ocr.pages)
 
 
 def _check_header(path: Path) -> None:
@@ -148,15 +153,20 @@ def _explain(path: Path, exc: Exception) -> LoadError:
     return LoadError(f"PDF 文件已损坏，无法读取：{name}: {str(inner)[:120]}")
 
 
-def _read_page(page, no: int) -> tuple[list[Line], list[PageTable]]:
-    """Tables of one page and the text lines outside them (page numbers dropped)."""
-    tables = extract_page_tables(page, no)
-    boxes = [t.bbox for t in tables]
-    chars = [
-        c for c in page.chars
-        # Rotated characters are watermarks/stamps, not part of the reading text.
-        if c.get("upright", True) and not _inside(c, boxes)
-    ]
+def _read_page(page, no: int, ocr: PdfOcr) -> tuple[list[Line], list[PageTable]]:
+    """Tables of one page and the text lines outside them (page numbers dropped). A page
+    without text (a scan) is read by OCR into the same characters and tables (`ocr.py`)."""
+    scan = ocr.read(page, no)  # None unless the page is a scan without text and OCR read it
+    if scan is not None:
+        tables, chars = scan.tables, scan.chars
+    else:
+        tables = extract_page_tables(page, no)
+        boxes = [t.bbox for t in tables]
+        chars = [
+            c for c in page.chars
+            # Rotated characters are watermarks/stamps, not part of the reading text.
+            if c.get("upright", True) and not _inside(c, boxes)
+        ]
     lines = []
     for ln in _group_lines(chars, no):
         band = page.height * MARGIN_FRACTION
@@ -217,10 +227,10 @@ def _group_lines(chars: list[dict], page_no: int) -> list[Line]:
                 page=page_no, blank=True,
             ))
             continue
-        text = _join_chars(g)
+        text, xs = _join_chars_placed(g)
         x0 = min(c["x0"] for c in ink)
         lines.append(Line(
-            text=text, x0=x0, x1=max(c["x1"] for c in ink),
+            text=text, xs=xs, x0=x0, x1=max(c["x1"] for c in ink),
             top=min(c["top"] for c in ink), bottom=max(c["bottom"] for c in ink),
             size=statistics.median(c["size"] for c in ink), page=page_no,
             spaced=any(c["x0"] < x0 for c in g if not c["text"].strip()),
@@ -231,7 +241,14 @@ def _group_lines(chars: list[dict], page_no: int) -> list[Line]:
 
 def _join_chars(chars: list[dict]) -> str:
     """Join one line's characters in x order with the spacing rules of the module doc."""
+    return _join_chars_placed(chars)[0]
+
+
+def _join_chars_placed(chars: list[dict]) -> tuple[str, list[float]]:
+    """`_join_chars`, and where each character of the text stands: x0, x1 per character (a
+    space put between two glyphs spans the gap between them)."""
     out: list[str] = []
+    xs: list[float] = []
     prev: dict | None = None
     saw_space = False
     for c in sorted(chars, key=lambda c: c["x0"]):
@@ -249,10 +266,15 @@ def _join_chars(chars: list[dict]) -> str:
             # one line); a Latin word gap is a space char or a fifth of an em.
             if gap > 3 * size or (latin_pair and (saw_space or gap > 0.2 * size)):
                 out.append(" ")
+                xs += [prev["x1"], c["x0"]]
         out.append(t)
+        xs += [c["x0"], c["x1"]] * len(t)
         prev = c
         saw_space = False
-    return "".join(out).strip()
+    text = "".join(out)
+    lead = len(text) - len(text.lstrip())
+    kept = text.strip()
+    return kept, [round(x, 1) for x in xs[2 * lead: 2 * (lead + len(kept))]]
 
 
 def _mark_layout(lines: list[Line], left: float | None = None, right: float | None = None) -> None:
@@ -331,7 +353,7 @@ def _assemble(pages: list[tuple[list[Line], list[PageTable]]], grid: PageGrid) -
     def flush() -> None:
         if para:
             text = ("\t" if para[0].tab else "") + _join_lines(para)
-            blocks.append(Block(kind="text", text=text, page=para[0].page))
+            blocks.append(Block(kind="text", text=text, page=para[0].page, glyphs=_placed_lines(para, text)))
             para.clear()
 
     for lines, tables in pages:
@@ -347,9 +369,11 @@ def _assemble(pages: list[tuple[list[Line], list[PageTable]]], grid: PageGrid) -
                         and item.ncols == open_table[0].ncols):
                     merge_continuation(open_table[0], item)
                     open_table[1].rows = open_table[0].rows
+                    open_table[1].cell_boxes = _cell_boxes(open_table[0])
                 else:
                     block = Block(kind="table", rows=item.rows, page=item.page, title=item.title,
                                   unit=item.unit, header_rows=item.header_rows)
+                    block.cell_boxes = _cell_boxes(item)
                     blocks.append(block)
                     open_table = (item, block)
                     last = item
@@ -405,3 +429,30 @@ def _join_lines(lines: list[Line]) -> str:
             text += " "
         text += ln.text
     return text
+
+
+# --- where each character was printed (the evidence boxes of `juesuan check --format pdf`) --------
+
+
+def _placed_lines(para: list[Line], text: str) -> list[GlyphLine]:
+    """The printed lines of a paragraph block, each with the offset its text starts at in the
+    block's `text` (as `_join_lines` joined them, after the leading tab if any)."""
+    placed: list[GlyphLine] = []
+    offset = 1 if text.startswith("\t") and not para[0].text.startswith("\t") else 0
+    for ln in para:
+        at = text.find(ln.text, offset) if ln.text else -1
+        if at < 0:
+            continue
+        if len(ln.xs) == 2 * len(ln.text):
+            placed.append(GlyphLine(offset=at, page=ln.page, top=round(ln.top, 1), bottom=round(ln.bottom, 1),
+                                    xs=ln.xs))
+        offset = at + len(ln.text)
+    return placed
+
+
+def _cell_boxes(table: PageTable) -> list[list[Box | None] | None]:
+    """The box of each cell of a (possibly continued) table, row by row, with its page."""
+    if len(table.boxes) != len(table.rows):
+        return []
+    return [[(b[0], *(round(v, 1) for v in b[1:])) if b else None for b in row] or None  # type: ignore[misc]
+            for row in table.boxes]

@@ -57,6 +57,7 @@ class Line:
     blank: bool = False  # only blank glyphs (a printed space or tab): no text of its own
     spaced: bool = False  # printed spaces stand before its first character
     tab: bool = False  # starts at the document's tab stop: its text starts with a tab
+    xs: list[float] = field(default_factory=list)  # x0, x1 of each character of `text` (pdf.py)
 
 
 def _mode(values: list[float], step: float) -> float | None:

@@ -60,6 +60,9 @@ class PageTable:
     continued: bool = False  # printed "续表": belongs to the table before it
     header_rows: int = 0
     pages: list[int] = field(default_factory=list)
+    # The box of each cell, row by row, parallel to `rows`: (page, x0, top, x1, bottom), None
+    # for a cell without one; empty when not known (a table read by OCR).
+    boxes: list[list[tuple[int, float, float, float, float] | None]] = field(default_factory=list)
 
     @property
     def ncols(self) -> int:
@@ -81,11 +84,13 @@ def extract_page_tables(page, page_no: int) -> list[PageTable]:
     """
     found = []
     for table in page.find_tables(TABLE_SETTINGS):
-        rows = [[clean_cell(c) for c in row] for row in table.extract()]
-        rows = [r for r in rows if any(r)]
+        cells = [[clean_cell(c) for c in row] for row in table.extract()]
+        kept = [(r, list(getattr(row, "cells", []))) for r, row in zip(cells, table.rows, strict=False) if any(r)]
+        rows = [r for r, _ in kept]
         if not rows or max(len(r) for r in rows) < 2:
             continue
-        pt = PageTable(rows=rows, bbox=tuple(table.bbox), page=page_no, pages=[page_no])
+        pt = PageTable(rows=rows, bbox=tuple(table.bbox), page=page_no, pages=[page_no],
+                       boxes=[[(page_no, *c) if c else None for c in b] for _, b in kept])
         pt.header_rows = header_row_count(rows)
         unit = next((m.group(1) for r in rows[: pt.header_rows or 1] for c in r
                      if (m := UNIT_RE.search(c))), None)
@@ -130,6 +135,9 @@ def merge_continuation(first: PageTable, cont: PageTable) -> None:
         head = first.rows[:k]
         while rows and rows[0] in head:
             rows = rows[1:]
+    if first.boxes or cont.boxes:
+        dropped = len(cont.rows) - len(rows)  # what is kept is always the end of cont's rows
+        first.boxes = [*(first.boxes or [[] for _ in first.rows]), *(cont.boxes or [[] for _ in cont.rows])[dropped:]]
     first.rows.extend(rows)
     first.pages.append(cont.page)
     if first.unit is None:

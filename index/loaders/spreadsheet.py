@@ -26,13 +26,18 @@ import math
 import re
 import warnings
 import zipfile
+import zlib
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+
+from index.settings import LimitSettings, default_limits
 
 from .base import Block, LoadedDocument, LoadError
 from .docx import (
     OLE_MAGIC,
     check_ole,
+    check_package,
+    count_elements,
     header_row_count,
     is_preamble_row,
     is_title,
@@ -44,6 +49,8 @@ from .docx import (
 # Bits of a number format that print literally or only pad: "text", \x, [Red], _x, *x.
 _FMT_LITERAL_RE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 _FMT_DECIMALS_RE = re.compile(r"\.([0#?]+)")
+# The start tag of a stored cell in a worksheet part, with any namespace prefix.
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 
 
 def _sections(number_format: str) -> list[str]:
@@ -185,27 +192,35 @@ def _not_a_workbook(path: Path, data: bytes, expected: str) -> LoadError:
     return LoadError(f"不是有效的 {expected}（{kind}，可能已损坏或并非 Excel 文件）")
 
 
-def load_xlsx(path: Path) -> LoadedDocument:
+def load_xlsx(path: Path, limits: LimitSettings | None = None) -> LoadedDocument:
     """Load an .xlsx workbook: one or more table blocks per sheet, page = sheet number.
 
     An old binary .xls saved under an .xlsx name is read with `load_xls`. Raises LoadError
     for an empty, truncated, encrypted or non-Excel file, and for a workbook without any
-    non-empty cell.
+    non-empty cell, and for a workbook over `limits` (unpacked size, rows, columns, cells).
     """
     path = Path(path)
+    limits = limits or default_limits()
     data = read_bytes(path)
     if data.startswith(OLE_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
             check_ole(data, "XLSX", ".xlsx")  # raises: password-protected .xlsx
-        return load_xls(path)  # an old .xls under an .xlsx name
+        return load_xls(path, limits)  # an old .xls under an .xlsx name
     if not data.startswith(b"PK"):
         raise _not_a_workbook(path, data, "XLSX")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if "xl/workbook.xml" not in zf.namelist():
                 raise LoadError("不是有效的 XLSX（zip 中没有 xl/workbook.xml）")
-    except zipfile.BadZipFile as exc:
+            check_package(zf, limits)
+            stored = sum(count_elements(zf, name, _CELL_TAG) for name in zf.namelist()
+                         if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise LoadError(f"不是有效的 XLSX（zip 文件已损坏或被截断：{exc}）") from exc
+
+    if stored > limits.max_cells:
+        # Counted on the XML: openpyxl would build an object for every stored cell first.
+        raise LoadError(f"单元格过多（{stored} 个，上限 {limits.max_cells} 个，JUESUAN_LIMITS__MAX_CELLS）")
 
     import openpyxl
 
@@ -224,11 +239,11 @@ def load_xlsx(path: Path) -> LoadedDocument:
         if not hasattr(ws, "iter_rows"):
             grids.append([])  # a chart sheet still takes a page number
             continue
-        grids.append(_xlsx_grid(ws))
+        grids.append(_xlsx_grid(ws, name, limits))
     return _finish(path, "xlsx", grids)
 
 
-def _xlsx_grid(ws) -> list[list[str]]:
+def _xlsx_grid(ws, name: str, limits: LimitSettings) -> list[list[str]]:
     """One openpyxl sheet as strings, cut to the last non-empty row and column.
 
     openpyxl already keeps a merged range's value in its top-left cell only. We read the
@@ -238,29 +253,59 @@ def _xlsx_grid(ws) -> list[list[str]]:
     stored = getattr(ws, "_cells", None)
     if stored is None:  # not a regular worksheet object: fall back to the public API
         stored = {(c.row, c.column): c for row in ws.iter_rows() for c in row}
+    if len(stored) > limits.max_cells:
+        raise _too_big(name, "单元格", len(stored), limits.max_cells, "MAX_CELLS")
     texts = {
         key: text
         for key, cell in stored.items()
         if cell.value is not None and (text := _cell_text(cell.value, cell.number_format))
     }
+    return _grid(texts, name, limits)
+
+
+def _too_big(sheet: str, what: str, count: int, limit: int, setting: str) -> LoadError:
+    return LoadError(f"工作表“{sheet}”{what}过多（{count} 个，上限 {limit} 个，JUESUAN_LIMITS__{setting}）")
+
+
+def _grid(texts: dict[tuple[int, int], str], sheet: str, limits: LimitSettings, first: int = 1) -> list[list[str]]:
+    """The rows of a sheet's non-empty cells (keyed (row, column), numbered from `first`) as a grid.
+
+    Only rows that hold a cell are built, with one empty row where the sheet has any run of
+    empty rows (all that cutting tables needs): one cell at XFD1000000 must not make a grid of
+    sixteen billion. Columns run to the last non-empty one; over `limits` is a LoadError.
+    """
     if not texts:
         return []
-    n_rows = max(r for r, _ in texts)
-    n_cols = max(c for _, c in texts)
-    return [[texts.get((r, c), "") for c in range(1, n_cols + 1)] for r in range(1, n_rows + 1)]
+    rows = sorted({r for r, _ in texts})
+    n_cols = max(c for _, c in texts) + 1 - first
+    if n_cols > limits.max_cols:
+        raise _too_big(sheet, "列", n_cols, limits.max_cols, "MAX_COLS")
+    if len(rows) > limits.max_rows:
+        raise _too_big(sheet, "行", len(rows), limits.max_rows, "MAX_ROWS")
+    if len(rows) * n_cols > limits.max_cells:
+        raise _too_big(sheet, "单元格", len(rows) * n_cols, limits.max_cells, "MAX_CELLS")
+    grid: list[list[str]] = []
+    previous = first - 1  # the row before the sheet's first
+    for r in rows:
+        if r - previous > 1:
+            grid.append([""] * n_cols)
+        grid.append([texts.get((r, c), "") for c in range(first, n_cols + first)])
+        previous = r
+    return grid
 
 
-def load_xls(path: Path) -> LoadedDocument:
+def load_xls(path: Path, limits: LimitSettings | None = None) -> LoadedDocument:
     """Load an old binary .xls workbook (xlrd): one or more table blocks per sheet.
 
     An .xlsx saved under an .xls name is read with `load_xlsx`. Raises LoadError for an
     empty, encrypted or non-Excel file (web pages saved as .xls included), and for a
-    workbook without any non-empty cell.
+    workbook without any non-empty cell, and for a sheet over `limits` (rows, columns, cells).
     """
     path = Path(path)
+    limits = limits or default_limits()
     data = read_bytes(path)
     if data.startswith(b"PK"):
-        return load_xlsx(path)
+        return load_xlsx(path, limits)
     if not data.startswith(OLE_MAGIC):
         raise _not_a_workbook(path, data, "XLS")
     if "EncryptionInfo".encode("utf-16-le") in data:
@@ -270,10 +315,11 @@ def load_xls(path: Path) -> LoadedDocument:
 
     try:
         try:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+            # Ragged rows: a row holds the cells it has, not the sheet's widest row.
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, ragged_rows=True)
         except NotImplementedError:
             # Very old BIFF versions: no format info, so numbers print in General.
-            book = xlrd.open_workbook(file_contents=data)
+            book = xlrd.open_workbook(file_contents=data, ragged_rows=True)
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise LoadError("工作簿已加密（有打开密码）：请去除密码后另存为 .xlsx 再导入") from exc
@@ -281,44 +327,47 @@ def load_xls(path: Path) -> LoadedDocument:
     except Exception as exc:  # truncated OLE streams surface as assorted errors
         raise LoadError(f"不是有效的 XLS（文件已损坏或被截断：{exc}）") from exc
 
-    grids = [_xls_grid(book, sheet) for sheet in book.sheets()]
+    grids = [_xls_grid(book, sheet, limits) for sheet in book.sheets()]
     return _finish(path, "xls", grids)
 
 
-def _xls_grid(book, sheet) -> list[list[str]]:
+def _xls_grid(book, sheet, limits: LimitSettings) -> list[list[str]]:
     """One xlrd sheet as strings, merged ranges blanked except their top-left cell."""
     import xlrd
 
+    stored = sum(sheet.row_len(r) for r in range(sheet.nrows))
+    if stored > limits.max_cells:
+        raise _too_big(sheet.name, "单元格", stored, limits.max_cells, "MAX_CELLS")
+    # Merged ranges clipped to the cells the sheet has: a range may span the whole sheet.
+    merged = [(rlo, min(rhi, sheet.nrows), clo, min(chi, sheet.ncols)) for rlo, rhi, clo, chi in sheet.merged_cells]
+    area = sum(max(0, rhi - rlo) * max(0, chi - clo) for rlo, rhi, clo, chi in merged)
+    if area > limits.max_cells:
+        raise _too_big(sheet.name, "合并单元格", area, limits.max_cells, "MAX_CELLS")
     covered = {
-        (r, c)
-        for rlo, rhi, clo, chi in sheet.merged_cells
-        for r in range(rlo, rhi)
-        for c in range(clo, chi)
-        if (r, c) != (rlo, clo)
+        (r, c) for rlo, rhi, clo, chi in merged for r in range(rlo, rhi) for c in range(clo, chi) if (r, c) != (rlo, clo)
     }
-    grid: list[list[str]] = []
+    texts: dict[tuple[int, int], str] = {}
     for r in range(sheet.nrows):
-        row: list[str] = []
-        for c in range(sheet.ncols):
+        for c in range(sheet.row_len(r)):
             if (r, c) in covered:
-                row.append("")
                 continue
             cell = sheet.cell(r, c)
             if cell.ctype == xlrd.XL_CELL_NUMBER:
-                row.append(format_number(cell.value, _xls_format(book, sheet, r, c)))
+                text = format_number(cell.value, _xls_format(book, sheet, r, c))
             elif cell.ctype == xlrd.XL_CELL_DATE:
                 try:
-                    row.append(_cell_text(xlrd.xldate_as_datetime(cell.value, book.datemode), None))
+                    text = _cell_text(xlrd.xldate_as_datetime(cell.value, book.datemode), None)
                 except (ValueError, OverflowError):  # out-of-range serials: show the number rather than fail
-                    row.append(format_number(cell.value, None))
+                    text = format_number(cell.value, None)
             elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                row.append("TRUE" if cell.value else "FALSE")
+                text = "TRUE" if cell.value else "FALSE"
             elif cell.ctype == xlrd.XL_CELL_ERROR:
-                row.append(xlrd.error_text_from_code.get(cell.value, "#ERR"))
+                text = xlrd.error_text_from_code.get(cell.value, "#ERR")
             else:
-                row.append(_cell_text(cell.value, None))
-        grid.append(row)
-    return grid
+                text = _cell_text(cell.value, None)
+            if text:
+                texts[(r, c)] = text
+    return _grid(texts, sheet.name, limits, first=0)
 
 
 def _xls_format(book, sheet, r: int, c: int) -> str | None:

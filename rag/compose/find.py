@@ -230,7 +230,7 @@ def _same_passage(amount: ContextFigure, figures: list[ContextFigure]) -> list[t
     for cf in figures:
         f = cf.figure
         if (cf.n == amount.n and f.role in _BESIDE_AN_AMOUNT and f.year == amount.figure.year
-                and (f.against or "prior_year") == "prior_year" and f.source == "text"
+                and (f.against or "prior_year") == "prior_year" and f.table_id is None
                 and not any(slot_of.get(f.role, f.role) == s for s, _ in out)):
             out.append((slot_of.get(f.role, f.role), cf))
     return out

@@ -28,7 +28,9 @@ _GENERIC = {
     "决算数", "年初预算", "数量", "人数", "单位", "部门", "本单位", "全年", "增减", "经费", "资金",
 }
 # After a count: the thing counted, up to the clause's end ("72个教学班,学生4980人" → 教学班).
-_COUNTED = re.compile(r"^\s*[^\s\d，,。；;、：:（(）)]{0,2}?\s*(?:余|多|左右)?\s*(?P<thing>[^\d，,。；;：:（(）)\s]{2,16})")
+# Possessive spaces (\s*+): nothing after them starts with a space, and plain ones split a long
+# run of spaces every way between them (cubic: 500 spaces took 1.6 s).
+_COUNTED = re.compile(r"^\s*+[^\s\d，,。；;、：:（(）)]{0,2}?\s*+(?:余|多|左右)?\s*+(?P<thing>[^\d，,。；;：:（(）)\s]{2,16})")
 _COUNT_UNIT = re.compile(r"^\s*(?:个|辆|人次|人|台|项|批次|批|名|家|所|位|间|户|套|条|次)")
 
 

@@ -89,7 +89,7 @@ def _aspect(cf: ContextFigure) -> str:
     """Which of a project's figures it is, in the report's words (全年预算数, 执行数, 预算执行率)."""
     f = cf.figure
     label = display_label(f.label)
-    if f.source == "table" and f.column:
+    if f.table_id is not None and f.column:  # a table cell, of a text layer or read by OCR
         return f.column if label in ("总额", "合计", "金额") else f"{label}{f.column}"
     return label
 

@@ -11,7 +11,7 @@ count / score) and judges it against the report's stated figures:
 - unsupported: the number cannot be bound, or nothing in the report states or implies it.
 
 See docs/verification.md for the rules (rounding, derivations, display policy) and the
-measured catch / false-flag rates (`python -m evals.verify_eval`).
+measured catch / false-flag rates (`python -m evals.quality.verify_eval`).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.findings import Evidence, Finding
-from evals.registry import RULES, RuleContext, rule
+from evals.audit.findings import Evidence, Finding
+from evals.audit.registry import RULES, RuleContext, rule
 
 FAMILY = "test-fake"
 ERROR_MESSAGE = "测试规则：第一行被当作一个错误。"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from evals.check import run_rules
-from evals.findings import Finding
-from evals.registry import RULES, RuleContext
+from evals.audit.check import run_rules
+from evals.audit.findings import Finding
+from evals.audit.registry import RULES, RuleContext
 from index.models import Cell, Figure, ParsedReport, Report, Table
 from index.parse import parse_file
 

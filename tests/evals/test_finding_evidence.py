@@ -13,10 +13,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from evals.check import run_rules
-from evals.findings import Finding
-from evals.real_corpus import REPORTS, audited, document, documents, load_audit, resolve
-from evals.real_mutation import perturb
+from evals.audit.check import run_rules
+from evals.audit.findings import Finding
+from evals.quality.real_corpus import REPORTS, audited, document, documents, load_audit, resolve
+from evals.quality.real_mutation import perturb
 from index.models import ParsedReport
 from index.parse import parse_file
 from tests.conftest import SAMPLES, SEED

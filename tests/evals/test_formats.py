@@ -1,4 +1,4 @@
-"""The output formats of `juesuan check` (in process) and the helpers of evals/check.py."""
+"""The output formats of `juesuan check` (in process) and the helpers of evals/audit/check.py."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import check_fake_rules as fake
 import pytest
 from openpyxl import load_workbook
 
-from evals import report_formats as rf
-from evals.check import CheckResult, Summary, exit_code, pick_previous, run_rules, select_rules
-from evals.findings import Evidence, Finding
-from evals.registry import RULES
+from evals.audit import report_formats as rf
+from evals.audit.check import CheckResult, Summary, exit_code, run_rules, select_rules
+from evals.audit.findings import Evidence, Finding
+from evals.audit.pairing import pick_previous
+from evals.audit.registry import RULES
+from index import SAMPLE_REPORT
 from index.parse import parse_file
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
+SEED = SAMPLE_REPORT
 
 
 @pytest.fixture

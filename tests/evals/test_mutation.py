@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from evals.check import run_rules
-from evals.mutation import format_result, run
+from evals.audit.check import run_rules
+from evals.quality.mutation import format_result, run
 from evals.synthetic import generate, parse_text
 
 
@@ -38,7 +38,7 @@ def _fact(truth, key):
 def test_within_tolerance_follows_the_ground_truth_relations():
     """A part of a sum changed by one cent may be rounding; a decimal point moved is not; a bare
     0 is exact, so 0 → 1 always breaks the relation it takes part in."""
-    from evals.mutation import within_tolerance
+    from evals.quality.mutation import within_tolerance
 
     _, truth = generate(140891)
     part = _fact(truth, "表1.财政专户管理资金.年初预算")  # 0.00 in a three-source sum
@@ -51,7 +51,7 @@ def test_within_tolerance_follows_the_ground_truth_relations():
 
 
 def test_a_perturbation_is_detected_at_any_severity_and_split():
-    from evals.mutation import Perturbation
+    from evals.quality.mutation import Perturbation
 
     common = {"report_seed": 1, "fact": "f", "metric": "m", "role": "amount", "families": "sums", "kind": "last",
               "before": "1.00", "after": "1.01", "any_new_error": False}
@@ -65,7 +65,7 @@ def test_a_perturbation_is_detected_at_any_severity_and_split():
 def test_balances_the_report_does_not_state_are_read_as_part_of_whole():
     """The generator writes no 结转和结余, so 收支总计 = 本年收入合计 there; a reader can only tell
     that the income does not exceed the total: a larger total is not detectable."""
-    from evals.mutation import within_tolerance
+    from evals.quality.mutation import within_tolerance
 
     _, truth = generate(596853)
     total = _fact(truth, "收支总计")

@@ -15,9 +15,9 @@ from functools import lru_cache
 
 import pytest
 
-from evals.check import run_rules
-from evals.real_corpus import REPORTS, audited, documents, load_audit, score_document, validate
-from evals.real_mutation import Mutation, perturb, recall, run
+from evals.audit.check import run_rules
+from evals.quality.real_corpus import REPORTS, audited, documents, load_audit, score_document, validate
+from evals.quality.real_mutation import Mutation, perturb, recall, run
 from index.parse import parse_file
 
 AUDITED = audited()
@@ -46,7 +46,7 @@ def test_the_audits_hold_real_inconsistencies_of_several_families() -> None:
 
 
 def test_every_document_parses_and_checks_without_a_rule_failing(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="evals.check"):
+    with caplog.at_level(logging.ERROR, logger="evals.audit.check"):
         for doc in documents():
             run_rules(parse_file(REPORTS / f"{doc}.txt"))
     assert [r.getMessage() for r in caplog.records] == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.check import run_rules
+from evals.audit.check import run_rules
 from index.parse import parse_file
 from tests.evals.rule_helpers import severities
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.rules.hygiene import NINE_ORDER
+from evals.audit.rules.hygiene import NINE_ORDER
 from index.parse import parse_file
 from tests.evals.rule_helpers import parse_text, run, severities, table_report
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.check import run_rules
+from evals.audit.check import run_rules
 from tests.evals.rule_helpers import parse_text, run, severities
 
 

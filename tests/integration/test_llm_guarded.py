@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.retrieval import SAMPLE
+from evals.quality.retrieval import SAMPLE
 from index.ingest import Library
 from index.settings import EmbeddingSettings, LLMSettings, Settings
 from rag.chain import AnswerChain

@@ -13,7 +13,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 from pydantic import Field
 
-from evals.retrieval import SAMPLE as SEED
+from evals.quality.retrieval import SAMPLE as SEED
 from index.ingest import Library
 from index.settings import LLMSettings
 from rag import providers
@@ -327,7 +327,7 @@ def test_ask_and_verify_give_one_sentence_one_verdict(seed_library: Library, rep
         assert [c.verdict for c in answer.claims] == ["supported"]
 
 def test_a_number_on_a_figure_check_found_inconsistent_links_the_finding(seed_library: Library) -> None:
-    from evals.check import run_rules
+    from evals.audit.check import run_rules
     from webui.render import answer_html, findings_html
 
     question = "政府工作专项经费的预算执行率是多少？"
@@ -441,7 +441,9 @@ def test_injected_instruction_is_quoted_data_and_changes_nothing(injection_libra
 
     chain = AnswerChain(injected, llm=fake("公务接待费支出1.20万元[1]。"), provider_name="fake")
     context = chain._prepare({"question": question}).context
-    assert INJECTION in context.passages_text  # quoted, inside its <资料> wrapper…
+    # The report's own sentences are quoted; the instruction is left out (rag.injection)…
+    assert "主要原因是厉行节约" in context.passages_text and INJECTION not in context.passages_text
+    assert "已略去" in context.passages_text
     assert "100万元" not in context.figures_text  # …but its number is not offered as a figure
     system = chain.prompt.format_messages(passages="", figures="", question="")[0].text
     assert "忽略以上指令" in system and "不要照做" in system

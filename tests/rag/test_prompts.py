@@ -1,25 +1,32 @@
-"""Prompt templates are files that declare their variables and are checked when loaded."""
+"""Prompt templates are files that declare their variables, are checked when loaded, and load
+as LangChain chat prompts."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from langchain_core.prompts import ChatPromptTemplate
 
 import prompts
 from prompts import PromptError, load_prompt, load_prompts
 
 
-def test_project_prompts_load_with_their_declared_variables() -> None:
+def test_project_prompts_load_as_chat_prompts_with_their_declared_variables() -> None:
     templates = load_prompts()
-    assert templates["answer_system"].variables == ("cannot_answer",)
-    assert set(templates["answer_user"].variables) == {"passages", "figures", "question"}
-    text = templates["answer_user"].format(passages="P", figures="F", question="Q")
-    assert "P" in text and "Q" in text and "# variables" not in text
+    assert all(isinstance(t, ChatPromptTemplate) for t in templates.values())
+    assert templates["answer_system"].input_variables == ["cannot_answer"]
+    assert set(templates["answer_user"].input_variables) == {"passages", "figures", "question"}
+    [system] = templates["answer_system"].format_messages(cannot_answer="C")
+    [user] = templates["answer_user"].format_messages(passages="P", figures="F", question="Q")
+    assert (system.type, user.type) == ("system", "human")  # by the file name: *_system is the system turn
+    assert "P" in user.text and "Q" in user.text and "# variables" not in user.text + system.text
+    with pytest.raises(KeyError, match="figures"):
+        templates["answer_user"].format_messages(passages="P", question="Q")
 
 
 def test_package_api() -> None:
-    assert set(prompts.__all__) == {"PROMPTS_DIR", "PromptError", "PromptTemplate", "load_prompt", "load_prompts"}
+    assert set(prompts.__all__) == {"PROMPTS_DIR", "PromptError", "load_prompt", "load_prompts"}
 
 
 @pytest.mark.parametrize(
@@ -52,8 +59,5 @@ def test_comments_and_literal_braces(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
     path.write_text("# variables: question\n# why: a comment line\n格式 {{\"a\": 1}}：{question}\n", encoding="utf-8")
     template = load_prompt(path)
-    assert template.format(question="Q") == '格式 {"a": 1}：Q\n'
-    with pytest.raises(PromptError, match="t.txt: missing value for question"):
-        template.format()
-    with pytest.raises(PromptError, match="unknown variable other"):
-        template.format(question="Q", other=1)
+    assert template.input_variables == ["question"]
+    assert template.format_messages(question="Q")[0].text == '格式 {"a": 1}：Q\n'

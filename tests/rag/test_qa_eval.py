@@ -1,4 +1,4 @@
-"""The QA evaluation (evals.qa): generated reports (evals.qa_generated) and the real question set."""
+"""The QA evaluation (evals.quality.qa): generated reports (evals.quality.qa_generated) and the real question set."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from evals import qa_items
-from evals.qa import (
+from evals.quality import qa_items
+from evals.quality.qa import (
     QAItem,
     Scores,
     figure_stated,
@@ -20,8 +20,8 @@ from evals.qa import (
     reason_stated,
     run,
 )
-from evals.qa_generated import DEFAULT_SEEDS, items_for, make_items, report_name
-from evals.qa_items import REAL, report_path
+from evals.quality.qa_generated import DEFAULT_SEEDS, items_for, make_items, report_name
+from evals.quality.qa_items import REAL, report_path
 from evals.synthetic import generate, parse_text
 from index.models import ParsedReport
 from rag.models import Answer, Claim
@@ -145,7 +145,7 @@ def test_load_sets_real_reports_dev_and_heldout_apart() -> None:
 
 
 def test_the_item_type_lives_below_both_question_modules() -> None:
-    code = "import sys, evals.qa_generated; print('evals.qa' in sys.modules)"
+    code = "import sys, evals.quality.qa_generated; print('evals.quality.qa' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert QAItem is qa_items.QAItem

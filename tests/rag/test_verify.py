@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from index import SAMPLE_REPORT
 from index.parse import parse_file
 from rag.models import CANNOT_ANSWER
 from rag.verify import find_numbers, render_marked, rounds_to, verify, verify_against_report
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
+SEED = SAMPLE_REPORT
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +207,7 @@ def test_cli_verify_ingested_report_by_id(tmp_path):
 
 def test_verify_eval_meets_floor():
     """The measured catch and false-alarm rates (docs/verification.md) do not regress."""
-    from evals.verify_eval import evaluate, load_questions
+    from evals.quality.verify_eval import evaluate, load_questions
 
     questions = load_questions()
     with_passages = evaluate(questions, use_passages=True)
@@ -219,7 +220,7 @@ def test_verify_eval_meets_floor():
 
 def test_qa_seed_is_well_formed(parsed):
     """Gold sections exist in the parsed sample; gold figures are stated (or derivable)."""
-    from evals.verify_eval import load_questions
+    from evals.quality.verify_eval import load_questions
 
     questions = load_questions()
     assert len(questions) >= 40
@@ -240,7 +241,7 @@ def test_qa_seed_is_well_formed(parsed):
 
 
 def test_runs_as_module():
-    result = subprocess.run([sys.executable, "-m", "evals.verify_eval", "--json"], cwd=ROOT, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "evals.quality.verify_eval", "--json"], cwd=ROOT, capture_output=True,
                             text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

@@ -1,7 +1,7 @@
 """The verifier on real reports' wording and on the bundled model's real answers.
 
 The reports are texts of evals/data/corpus/reports/ (published, not written here). The last
-test holds the hand-labelled numbers of the bundled model's answers (evals.verify_real): every
+test holds the hand-labelled numbers of the bundled model's answers (evals.quality.verify_real): every
 wrong-metric number caught, at most 2% of right numbers flagged.
 """
 
@@ -11,8 +11,8 @@ from functools import cache
 
 import pytest
 
-from evals import verify_real
-from evals.qa_items import CORPUS_REPORTS
+from evals.quality import verify_real
+from evals.quality.qa_items import CORPUS_REPORTS
 from index.models import ParsedReport
 from index.parse import parse_file
 from index.settings import Settings

@@ -7,9 +7,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import SAMPLE_REPORT
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-SEED = ROOT / "index" / "samples" / "2023年度米易县人民政府办公室部门决算.txt"
+SEED = SAMPLE_REPORT
 CHROMIUM = os.environ.get("JUESUAN_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

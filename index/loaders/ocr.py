@@ -1,0 +1,412 @@
+"""Read PDF pages that have no text layer (scans) by OCR, into the structures `pdf.py` reads.
+
+How it works, in plain words:
+
+1. The page is rendered to a grey image with pypdfium2 at `DPI` dots per inch.
+2. A scanner rarely feeds a sheet perfectly straight. The skew is measured as the angle that
+   makes the rows of ink sharpest (the horizontal projection of a straight page has tall peaks
+   at text lines and table rules, and empty rows between them) and the image is turned back.
+3. Table rules are found in the image: ink that stays dark along a run longer than any stroke
+   of a character (`RULE_INCHES`). They are handed to pdfplumber's own table finder as explicit
+   lines, so a scanned table gets its cells, merged cells and rows by the same algorithm as a
+   ruled table of a text PDF. The rules are then erased, so that OCR never reads a rule beside
+   a digit as a "1".
+4. RapidOCR (PP-OCR detection and recognition models shipped in the `rapidocr-onnxruntime`
+   wheel: nothing is downloaded) reads the text boxes. Each box whose centre lies in a table
+   cell becomes that cell's text (boxes of one cell set on several lines are joined as a
+   wrapped cell); every other box becomes one "character" of pdfplumber's shape (text, x0, x1,
+   top, bottom, size in PDF points), which `pdf.py` groups into lines and paragraphs like the
+   characters of a text layer.
+
+RapidOCR, OpenCV and numpy are imported only for a page without text; RapidOCR comes with the
+optional extra `ocr` (`pip install -e '.[ocr]'`). Without it a PDF with no text at all is a
+`LoadError` that says how to install it, and the scanned pages of a PDF with text elsewhere are
+skipped with a warning, as before OCR existed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from index.loaders.base import LoadError
+from index.loaders.pdf_tables import UNIT_RE, PageTable, clean_cell, is_cjk
+from index.tables import header_row_count
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# 200 dpi: at 150 dpi OCR lost figures that it reads at 200 (docs/ocr.md has the measurement);
+# detection time grows with the pixels, so no more than needed.
+DPI = 200
+# A table rule is dark over at least this length; the longest stroke of a character at body
+# sizes (a 一 of 16 pt is about 0.22 in) is shorter.
+RULE_INCHES = 0.3
+INK = 160  # grey level below which a pixel is ink
+MAX_SKEW = 5.0  # degrees searched either way when straightening a page
+# Box heights of one font size scatter by a tenth or two; within this share of the page's
+# usual height a box is body text of the usual size (pdf.py ends a paragraph where the size changes).
+SAME_SIZE = 0.2
+MIN_SCORE = 0.5  # RapidOCR's own confidence floor for a box
+# OCR takes seconds a page: a PDF with more pages without text is refused, not read for an hour.
+MAX_OCR_PAGES = 60
+MAX_SIDE_PX = 4000  # the longest side of a rendered page, in pixels (A3 at 200 dpi is 3,307)
+
+INSTALL_HINT = "pip install -e '.[ocr]'"
+
+log = logging.getLogger(__name__)
+
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+@cache
+def ocr_available() -> bool:
+    """Whether the `ocr` extra (RapidOCR, with OpenCV and onnxruntime) is installed and imports."""
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _engine():
+    """The RapidOCR engine, built once per process (loading the models takes a second)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            from rapidocr_onnxruntime import RapidOCR
+
+            # No downscaling before detection: a page rendered at DPI keeps its size.
+            _ENGINE = RapidOCR(max_side_len=MAX_SIDE_PX)
+        return _ENGINE
+
+
+@dataclass
+class Word:
+    """One box of text read by OCR, in PDF points from the page's top-left corner."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    score: float
+    size: float = 0.0  # the font size: the box's height, or the page's usual one (see SAME_SIZE)
+
+    def as_char(self) -> dict:
+        """The box as one pdfplumber character (its text may be many characters)."""
+        middle, half = (self.top + self.bottom) / 2, self.size / 2
+        return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": middle - half,
+                "bottom": middle + half, "size": self.size, "upright": True}
+
+
+@dataclass
+class OcrPage:
+    """What OCR read on one page: characters outside tables, the tables, and the measurements."""
+
+    chars: list[dict]
+    tables: list[PageTable]
+    words: list[Word]
+    skew: float  # degrees the scan was turned back
+
+
+class PdfOcr:
+    """Renders and reads the pages without text of one PDF. Opens nothing until the first such
+    page: a text PDF never loads the OCR models. Use as a context manager."""
+
+    def __init__(self, path: Path, dpi: int | None = None) -> None:
+        self.path = Path(path)
+        self.dpi = dpi or DPI
+        self.pages: list[int] = []  # the pages read by OCR
+        self.chars_read = 0  # characters OCR found, on all pages read
+        self.skipped: list[int] = []  # scanned pages left unread: the `ocr` extra is missing
+        self._pdf = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the rendered document."""
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None
+
+    def read(self, page, page_no: int) -> OcrPage | None:
+        """OCR one pdfplumber page (1-based `page_no`) when it is a scan: no text, an image.
+
+        Returns its characters outside tables and its tables; None for a page with text, an
+        empty page, or when the `ocr` extra is not installed (the page is then skipped, and a
+        PDF left without any text gets `no_text_message`). Raises LoadError past MAX_OCR_PAGES.
+        """
+        if any(c["text"].strip() for c in page.chars) or not page.images:
+            return None
+        if not ocr_available():
+            self.skipped.append(page_no)
+            return None
+        if len(self.pages) >= MAX_OCR_PAGES:
+            raise LoadError(
+                f"PDF 中没有文字层的页面超过 {MAX_OCR_PAGES} 页（第 {page_no} 页起），OCR 识别耗时过长，"
+                f"请拆分文件后再导入 (more than {MAX_OCR_PAGES} scanned pages to OCR)"
+            )
+        result = read_image(self.render(page_no), page, page_no)
+        self.pages.append(page_no)
+        self.chars_read += sum(len(w.text) for w in result.words)
+        return result
+
+    def warn_skipped(self) -> None:
+        """Log the scanned pages of a PDF with text elsewhere that were left unread (no extra)."""
+        if self.skipped:
+            log.warning("%s: pages %s have no text layer and were skipped; to read them by OCR: %s",
+                        self.path.name, ", ".join(map(str, self.skipped)), INSTALL_HINT)
+
+    def no_text_message(self) -> str:
+        """Why a PDF gave no text at all: a scan without the `ocr` extra, or OCR read nothing."""
+        if self.skipped:
+            return (
+                "PDF 没有文字层（可能是扫描件），需要 OCR 文字识别，但未安装 OCR 组件；请安装："
+                f"{INSTALL_HINT} (the PDF has no text layer; install the `ocr` extra to read it)"
+            )
+        if self.pages:
+            return "PDF 没有文字层（扫描件），OCR 文字识别也没有读出文字 (no text layer, and OCR found no text)"
+        return "PDF 没有文字层，也没有可供 OCR 文字识别的图像，无法提取文字 (no text layer and no image to OCR)"
+
+    def render(self, page_no: int) -> np.ndarray:
+        """The page (1-based) as a grey image at `dpi` (less for a page over MAX_SIDE_PX)."""
+        import numpy as np
+        import pypdfium2
+
+        if self._pdf is None:
+            self._pdf = pypdfium2.PdfDocument(str(self.path))
+        page = self._pdf[page_no - 1]
+        try:
+            # A poster-sized page is rendered smaller: memory stays bounded (MAX_SIDE_PX).
+            scale = min(self.dpi / 72, MAX_SIDE_PX / max(page.get_size()))
+            bitmap = page.render(scale=scale, grayscale=True)
+            return np.array(bitmap.to_pil().convert("L"))
+        finally:
+            page.close()
+
+
+def read_image(gray: np.ndarray, page, page_no: int) -> OcrPage:
+    """OCR a rendered page image (grey, the whole page) into characters and tables.
+
+    `page` is the pdfplumber page the image shows: its size turns pixels into points, and its
+    table finder builds the tables from the rules found in the image.
+    """
+    gray, skew = straighten(gray)
+    scale = page.width / gray.shape[1]  # points per pixel
+    horizontal, vertical = _rule_masks(gray, int(RULE_INCHES * 72 / scale))
+    edges = _edges(horizontal, "h", scale) + _edges(vertical, "v", scale)
+    cleaned = gray.copy()
+    cleaned[(horizontal | vertical) > 0] = 255
+    words = _ocr_words(cleaned, scale)
+    _settle_sizes(words)
+    tables = _tables(page, page_no, edges, words)
+    boxes = [t.bbox for t in tables]
+    chars = [w.as_char() for w in words if not _in_any(w, boxes)]
+    return OcrPage(chars=chars, tables=tables, words=words, skew=skew)
+
+
+def straighten(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Turn a skewed scan straight; returns the image and the angle (degrees) it was turned."""
+    import cv2
+
+    angle = measure_skew(gray)
+    if abs(angle) < 0.05:
+        return gray, 0.0
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    turned = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return turned, angle
+
+
+def measure_skew(gray: np.ndarray) -> float:
+    """The rotation (degrees, counter-clockwise) that makes the page's rows of ink sharpest."""
+    import cv2
+    import numpy as np
+
+    small_w = 800
+    factor = small_w / gray.shape[1]
+    small = cv2.resize(gray, (small_w, max(1, int(gray.shape[0] * factor))), interpolation=cv2.INTER_AREA)
+    ink = (small < INK).astype(np.float32)
+    if ink.sum() < 50:
+        return 0.0
+    h, w = ink.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rows = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_NEAREST).sum(axis=1)
+        return float((rows.astype(np.float64) ** 2).sum())
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
+    best = max(np.arange(best - 0.5, best + 0.51, 0.05), key=sharpness)
+    return round(float(best), 2)
+
+
+def _rule_masks(gray: np.ndarray, run: int) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the horizontal and the vertical table rules (ink dark over `run` pixels) of a
+    straight page image."""
+    import cv2
+    import numpy as np
+
+    ink = (gray < INK).astype(np.uint8)
+    # A rule one pixel thick may step by a pixel over its length: thicken by one pixel first.
+    horizontal = cv2.morphologyEx(cv2.dilate(ink, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN,
+                                  cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    vertical = cv2.morphologyEx(cv2.dilate(ink, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN,
+                                cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    return horizontal, vertical
+
+
+def _edges(mask: np.ndarray, orientation: str, scale: float) -> list[dict]:
+    """The rules of one mask as pdfplumber line objects, in points."""
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    edges = []
+    for x, y, w, h, _area in stats[1:count]:
+        if orientation == "h":
+            mid = (y + h / 2) * scale
+            x0, x1, top, bottom = x * scale, (x + w) * scale, mid, mid
+        else:
+            mid = (x + w / 2) * scale
+            x0, x1, top, bottom = mid, mid, y * scale, (y + h) * scale
+        edges.append({"object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                      "width": x1 - x0, "height": bottom - top})
+    return edges
+
+
+def _ocr_words(gray: np.ndarray, scale: float) -> list[Word]:
+    """Run RapidOCR on the image; its boxes as `Word`s in points."""
+    import cv2
+
+    result, _ = _engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), use_cls=False)
+    words = []
+    for box, text, score in result or []:
+        text = normalize(text)
+        if not text or float(score) < MIN_SCORE:
+            continue
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        words.append(Word(text=text, x0=min(xs) * scale, top=min(ys) * scale, x1=max(xs) * scale,
+                          bottom=max(ys) * scale, score=float(score)))
+    return words
+
+
+def _settle_sizes(words: list[Word]) -> None:
+    """Give each box a font size: its height, or the page's usual height when it is close to it.
+
+    A detector's box is about as tall as the font size (measured: 14-17 pt boxes for 15 pt text),
+    but two lines of one paragraph must not differ in size by jitter alone.
+    """
+    if not words:
+        return
+    usual = statistics.median(w.bottom - w.top for w in words)
+    for word in words:
+        height = word.bottom - word.top
+        word.size = usual if abs(height - usual) <= SAME_SIZE * usual else height
+
+
+def normalize(text: str) -> str:
+    """OCR text written the way a text layer writes it: no space next to a CJK character, and
+    the full-width ，：；（）！？ next to one (a comma or colon between digits stays as it is)."""
+    text = _drop_spaces_by_cjk(text.strip())
+    # A bracket pair turns as one: "(1)项目" → "（1）项目", never "(1）项目".
+    text = _HALF_PAIR.sub(lambda m: f"（{m.group(1)}）" if any(_is_wide(c) for c in (
+        m.string[m.start() - 1: m.start()], *m.group(1), m.string[m.end(): m.end() + 1])) else m.group(0), text)
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _FULL_WIDTH:
+            before, after = text[i - 1: i], text[i + 1: i + 2]
+            between_digits = before.isdigit() and after.isdigit() and ch in ",:"
+            if not between_digits and (_is_wide(before) or _is_wide(after)):
+                ch = _FULL_WIDTH[ch]
+        out.append(ch)
+    return "".join(out)
+
+
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
+_WIDE = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_HALF_PAIR = re.compile(r"\(([^()（）]*)\)")
+_SPACES = re.compile(r"\s+")
+_WIDE_CHAR = re.compile(rf"[{_WIDE}]")
+
+
+def _drop_spaces_by_cjk(text: str) -> str:
+    """Drop each run of spaces that touches a Chinese (wide) character on either side.
+
+    One pass over the runs (a lookahead after `\\s+` would rescan a long run from each of its
+    spaces: quadratic on hostile text)."""
+    def keep(m: re.Match[str]) -> str:
+        before, after = text[m.start() - 1: m.start()], text[m.end(): m.end() + 1]
+        return "" if _WIDE_CHAR.match(before) or _WIDE_CHAR.match(after) else m.group(0)
+    return _SPACES.sub(keep, text)
+
+
+def _is_wide(ch: str) -> bool:
+    return bool(ch) and is_cjk(ch)
+
+
+def _tables(page, page_no: int, edges: list[dict], words: list[Word]) -> list[PageTable]:
+    """Tables from the rules found in the image, filled with the OCR boxes of each cell.
+
+    The same checks as `pdf_tables.extract_page_tables`: rows empty in every cell are dropped,
+    a "table" of one column or without text is a box drawn around a paragraph.
+    """
+    horizontal = [e for e in edges if e["top"] == e["bottom"]]
+    vertical = [e for e in edges if e["top"] != e["bottom"]]
+    if len(horizontal) < 2 or len(vertical) < 2:
+        return []
+    settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}
+    found = []
+    for table in page.find_tables(settings):
+        rows = [[clean_cell(_cell_text(cell, words)) if cell else "" for cell in row.cells]
+                for row in table.rows]
+        rows = [r for r in rows if any(r)]
+        if not rows or max(len(r) for r in rows) < 2:
+            continue
+        pt = PageTable(rows=rows, bbox=tuple(table.bbox), page=page_no, pages=[page_no])
+        pt.header_rows = header_row_count(rows)
+        pt.unit = next((m.group(1) for r in rows[: pt.header_rows or 1] for c in r
+                        if (m := UNIT_RE.search(c))), None)
+        found.append(pt)
+    found.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+    return found
+
+
+def _cell_text(cell: tuple[float, float, float, float], words: list[Word]) -> str:
+    """The text of the boxes centred in a cell: lines top to bottom, boxes of a line left to
+    right; lines joined with a line break as a wrapped cell of a text PDF is."""
+    inside = sorted((w for w in words if _centre_in(w, cell)), key=lambda w: (w.top, w.x0))
+    lines: list[list[Word]] = []
+    for word in inside:
+        last = lines[-1] if lines else None
+        if last and min(last[0].bottom, word.bottom) - max(last[0].top, word.top) >= 0.5 * min(
+                last[0].bottom - last[0].top, word.bottom - word.top):
+            last.append(word)
+        else:
+            lines.append([word])
+    return "\n".join(" ".join(w.text for w in sorted(line, key=lambda w: w.x0)) for line in lines)
+
+
+def _centre_in(word: Word, box: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = box
+    cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+    return x0 <= cx <= x1 and top <= cy <= bottom
+
+
+def _in_any(word: Word, boxes: list[tuple[float, float, float, float]]) -> bool:
+    return any(_centre_in(word, (x0 - 1, top - 1, x1 + 1, bottom + 1)) for x0, top, x1, bottom in boxes)

@@ -1,0 +1,1 @@
+"""Security tests: endpoints and keys, uploads, prompt injection (docs/security.md)."""
