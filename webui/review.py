@@ -75,10 +75,7 @@ class ReviewMixin:
         """The shown findings as Markdown, HTML, XLSX and JSON files in a fresh temporary folder."""
         from evals.audit.report_formats import SUFFIX, render
 
-        folder = Path(tempfile.mkdtemp(prefix="juesuan-check-"))
-        self._download_dirs.append(folder)
-        while len(self._download_dirs) > 50:  # Gradio serves its own cached copy of each file
-            shutil.rmtree(self._download_dirs.pop(0), ignore_errors=True)
+        folder = self._download_folder("juesuan-check-")
         stem = f"juesuan-check-{result.report_id[:12]}"
         paths = []
         for fmt in ("markdown", "html", "xlsx", "json"):  # the order of the page's download buttons
@@ -102,10 +99,16 @@ class ReviewMixin:
             report = self.library.store.get_report(rid)
             if report is not None:
                 rows += [figure_row(f, report.source_name, report) for f in self.library.store.figures([rid])]
-        folder = Path(tempfile.mkdtemp(prefix="juesuan-figures-"))
-        self._download_dirs.append(folder)
-        while len(self._download_dirs) > 50:
-            shutil.rmtree(self._download_dirs.pop(0), ignore_errors=True)
+        folder = self._download_folder("juesuan-figures-")
         path = folder / f"juesuan-figures-{len(ids)}{SUFFIX[fmt]}"
         path.write_bytes(render_figures(rows, fmt))
         return str(path)
+
+    def _download_folder(self, prefix: str) -> Path:
+        """A new temp folder for a download; only the latest 50 are kept (Gradio serves its own
+        cached copy of each file)."""
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+        self._download_dirs.append(folder)
+        while len(self._download_dirs) > 50:
+            shutil.rmtree(self._download_dirs.pop(0), ignore_errors=True)
+        return folder

@@ -19,14 +19,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import index
 from evals import DATA
+from index import SAMPLE_REPORT
 
 __all__ = ["CORPUS_REPORTS", "REAL", "SAMPLES", "SEED", "QAItem", "load_items", "report_path"]
 
 SEED = DATA / "qa_seed.jsonl"
 REAL = DATA / "qa_real.jsonl"
-SAMPLES = Path(index.__file__).parent / "samples"
+SAMPLES = SAMPLE_REPORT.parent
 CORPUS_REPORTS = DATA / "corpus" / "reports"
 
 

@@ -29,15 +29,15 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-import index
 from evals import DATA
+from index import SAMPLE_REPORT
 from index.models import ParsedReport
 from index.parse import parse_file
 from rag.models import Claim
 from rag.verify import FoundNumber, find_numbers, verify_against_report
 
 SEED_QUESTIONS = DATA / "qa_seed.jsonl"
-SAMPLES = Path(index.__file__).parent / "samples"
+SAMPLES = SAMPLE_REPORT.parent
 
 
 def load_questions(path: Path = SEED_QUESTIONS) -> list[dict]:
@@ -153,7 +153,7 @@ def evaluate(questions: list[dict] | None = None, use_passages: bool = True) -> 
     """Verify every reference answer, then every one-number alteration of it."""
     result = Result()
     for q in questions if questions is not None else load_questions():
-        parsed = load_report(q.get("report") or "2023年度米易县人民政府办公室部门决算.txt")
+        parsed = load_report(q.get("report") or SAMPLE_REPORT.name)
         passages = gold_passages(parsed, q.get("gold_sections", [])) if use_passages else None
         answer = q["reference_answer"]
         claims = verify_against_report(answer, parsed, passages)
