@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.bm25 import BM25Index, leftovers, remove_leftovers
-from index.ingest import ORIGINALS, original_path
+from index.originals import ORIGINALS, original_path, positions_path
 
 if TYPE_CHECKING:
     from index.ingest import Library
@@ -155,12 +155,14 @@ def _original_notes(library: Library) -> list[str]:
 
 
 def _orphan_originals(library: Library) -> list[Path]:
-    """Files in data_dir/originals that are not the original of a stored report (or half written)."""
+    """Files in data_dir/originals that are not the original of a stored report or its print
+    positions (or are half written)."""
     folder = library.data_dir / ORIGINALS
     if not folder.is_dir():
         return []
     stored = library.store.report_ids()
-    return sorted(p for p in folder.iterdir() if p.suffix != ".pdf" or p.stem not in stored)
+    kept = {name for rid in stored for name in (f"{rid}.pdf", positions_path(library.data_dir, rid).name)}
+    return sorted(p for p in folder.iterdir() if p.name not in kept)
 
 
 def _bm25_ids(folder: Path, quick: bool) -> tuple[set[str] | None, int | None]:

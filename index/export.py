@@ -25,7 +25,7 @@ SUFFIX: dict[str, str] = {"json": ".json", "csv": ".csv", "xlsx": ".xlsx", "parq
 #: The columns, in order: the report first, then what the figure measures, its value, where it stands.
 FIGURE_COLUMNS: tuple[str, ...] = (
     "report", "report_id", "department", "year", "metric", "label", "subject", "role", "value",
-    "decimal_value", "unit", "base", "compared_to", "section", "page", "quote",
+    "decimal_value", "unit", "base", "compared_to", "section", "page", "box", "quote",
     "code", "column", "decimals", "direction", "basis", "against", "scope", "approximate", "source",
     "table_id", "row", "col", "start", "end",
 )
@@ -41,6 +41,7 @@ def figure_row(figure: Figure, name: str, report: Report) -> dict:
     data.update(
         report=name, report_id=report.id, department=report.department,
         value=figure.text, decimal_value=str(figure.value),
+        box=",".join(f"{v:g}" for v in figure.box) if figure.box else None,
     )
     return {column: data[column] for column in FIGURE_COLUMNS}
 

@@ -8,9 +8,11 @@ of a report SQLite does not hold (left by a process killed between the two write
 at the next open, and the BM25 index is rebuilt whenever its generation differs from the
 store's. A failure in one file is reported and the others go on. Re-ingesting the same bytes is
 a no-op (the report id is their hash), also when another process ingests them at the same time.
-A PDF's own bytes are kept too, as `data_dir/originals/<report id>.pdf` (`keep_original`, at
+A PDF's own bytes are kept too, as `data_dir/originals/<report id>.pdf` (`index.originals`, at
 the commit point, under the lock; removed with the report), so the app can show a quote on its
-printed page.
+printed page, and beside it where each run of its text was printed
+(`<report id>.positions.json.gz`, `keep_positions`), so showing a page never parses the PDF
+again (for a scan that would mean OCR'ing it again).
 
 Writers take turns across processes (`index.store.writer_lock`), only for their writes: parsing
 and embedding run in parallel, readers never wait. `Library.ingest` parses (and tokenises for
@@ -25,8 +27,6 @@ dense retrieval off reads SQLite and BM25 only, and never imports torch.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -39,6 +39,7 @@ from index.bm25 import BM25Index, tokenize
 from index.embeddings import load_embedder, surely_fallback
 from index.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from index.models import Chunk, ParsedReport
+from index.originals import REPORT_ID, keep_original, keep_positions, original_path, positions_path
 from index.parallel import map_ordered
 from index.parse import parse_document, report_id_for
 from index.settings import EmbeddingSettings, LimitSettings, Settings
@@ -194,7 +195,9 @@ class Library:
                 if vectors is not None and not self.store.has_report(parsed.report.id):
                     vectors.delete_reports([parsed.report.id])
                 raise
-            keep_original(self.data_dir, path, parsed.report.id)
+            if keep_original(self.data_dir, path, parsed.report.id) or not positions_path(
+                    self.data_dir, parsed.report.id).exists():
+                keep_positions(self.data_dir, parsed)
         counts = {
             "sections": len(parsed.sections), "tables": len(parsed.tables),
             "figures": len(parsed.figures), "chunks": len(parsed.chunks),
@@ -245,6 +248,7 @@ class Library:
                 self.vectors.delete_reports([report_id])
             if REPORT_ID.fullmatch(report_id):
                 original_path(self.data_dir, report_id).unlink(missing_ok=True)
+                positions_path(self.data_dir, report_id).unlink(missing_ok=True)
         return removed
 
     def ingest(
@@ -323,42 +327,6 @@ class Library:
             own = vectors[at: at + n] if embed else None
             at += n
             yield index, self._write(prepared, own)
-
-
-# The original PDFs, kept so the app can show a quote on its printed page (webui.page_view).
-ORIGINALS = "originals"
-REPORT_ID = re.compile(r"[0-9a-f]{16}")  # index.parse.report_id_for: 16 hex digits
-
-
-def original_path(data_dir: Path, report_id: str) -> Path:
-    """Where the original of a stored PDF report is kept: `data_dir/originals/<report id>.pdf`.
-    Named by the id (the hash of its bytes), never by the name a file was uploaded under."""
-    if not REPORT_ID.fullmatch(report_id):
-        raise ValueError(f"not a report id: {report_id[:40]!r}")
-    return data_dir / ORIGINALS / f"{report_id}.pdf"
-
-
-def keep_original(data_dir: Path, path: Path, report_id: str) -> bool:
-    """Copy a PDF report's bytes to `original_path` (the caller holds the writer lock and has
-    committed the report); True when a copy was written. Only a PDF whose bytes still hash to
-    `report_id` is kept; a failure is logged and leaves the ingest as it is (the app then shows
-    the quote as text). Written to a temporary name and renamed, so a kill leaves no half file.
-    """
-    target = original_path(data_dir, report_id)
-    if target.exists():
-        return False
-    try:
-        data = path.read_bytes()
-        if not data.startswith(b"%PDF") or report_id_for(data) != report_id:
-            return False  # not a PDF, or changed since it was parsed
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.partial")
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    except OSError as exc:
-        log.warning("could not keep the original of report %s: %s", report_id, exc.strerror or exc)
-        return False
-    return True
 
 
 # The chunks embedded in one model call at ingest: a few reports' worth, so that small reports

@@ -7,10 +7,11 @@ Money and rates are `decimal.Decimal`, kept exactly as printed.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Role = Literal[
     "amount",  # a money amount (万元, 元, 亿元)
@@ -48,6 +49,9 @@ class Report(_Model):
     department: str | None = Field(default=None, description="单位/部门 name detected from the text")
     year: int | None = Field(default=None, description="fiscal year the report accounts for")
     pages: int | None = Field(default=None, description="page count (PDF) or sheet count (XLSX)")
+    ocr_pages: list[int] = Field(
+        default_factory=list, description="pages without a text layer (scans) whose text OCR read"
+    )
     text: str = Field(description="canonical text; every character span points into it")
 
 
@@ -171,9 +175,20 @@ class Figure(_Model):
     col: int | None = None
     section: str = Field(default="", description="section path, e.g. '第二部分 > 七、 > （二） > 3.'")
     page: int | None = None
+    box: tuple[float, float, float, float] | None = Field(
+        default=None,
+        description="where the number is printed on its page: x0, top, x1, bottom in PDF points from the "
+        "page's top-left corner (None: not a PDF)",
+    )
     start: int = Field(description="span of the number in Report.text")
     end: int
     quote: str = Field(description="the sentence or table row the number stands in")
+
+    @property
+    def placed(self) -> Literal["text", "table"]:
+        """Where the number stands: in a sentence ('text') or a table cell ('table'), also when
+        it was read by OCR (`source` is then 'ocr'). Rules and answers ask this, not `source`."""
+        return "table" if self.table_id is not None else "text"
 
 
 class Gap(_Model):
@@ -247,7 +262,13 @@ class ParsedReport(_Model):
     )
     glyphs: list[Glyphs] = Field(
         default_factory=list,
-        description="where the text was printed (PDF only, in text order; not stored: parse the file again)",
+        description="where the text was printed (PDF only, in text order; kept beside the original PDF)",
+    )
+    _starts: list[int] | None = PrivateAttr(default=None)  # glyphs' starts, for bisecting
+    turns: dict[int, tuple[float, float, float]] = Field(
+        default_factory=dict,
+        description="page -> (degrees, centre x, centre y): a scanned page OCR read after turning it "
+        "straight by that angle about that centre; its glyphs are in the straightened page",
     )
 
     def boxes(self, start: int, end: int) -> list[tuple[int, float, float, float, float]]:
@@ -256,11 +277,31 @@ class ParsedReport(_Model):
         or a report loaded from the store)."""
         from bisect import bisect_right
 
-        i = max(0, bisect_right([g.start for g in self.glyphs], start) - 1)
+        if self._starts is None or len(self._starts) != len(self.glyphs):
+            self._starts = [g.start for g in self.glyphs]
+        i = max(0, bisect_right(self._starts, start) - 1)
         found = []
         for run in self.glyphs[i:]:
             if run.start >= end:
                 break
             if (box := run.box(start, end)) is not None:
-                found.append(box)
+                found.append(turn_back(box, self.turns.get(box[0])))
         return found
+
+
+def turn_back(
+    box: tuple[int, float, float, float, float], turn: tuple[float, float, float] | None
+) -> tuple[int, float, float, float, float]:
+    """A box of a straightened scan (see ParsedReport.turns) where it stands on the page as
+    printed: its corners turned back about the centre, and the box around them."""
+    if not turn or not turn[0]:
+        return box
+    page, x0, top, x1, bottom = box
+    degrees, cx, cy = turn
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    # straightened = R(degrees) · printed, as OpenCV's getRotationMatrix2D turns an image (y down).
+    xs, ys = [], []
+    for x, y in ((x0, top), (x1, top), (x0, bottom), (x1, bottom)):
+        xs.append(cos * (x - cx) - sin * (y - cy) + cx)
+        ys.append(sin * (x - cx) + cos * (y - cy) + cy)
+    return (page, round(min(xs), 1), round(min(ys), 1), round(max(xs), 1), round(max(ys), 1))

@@ -351,6 +351,7 @@ def parse_document(
         department=department,
         year=year,
         pages=doc.pages,
+        ocr_pages=doc.ocr_pages,
         text=layout.text,
     )
     sections = build_sections(layout.lines, len(layout.text))
@@ -377,12 +378,18 @@ def parse_document(
     for figure in figures:  # read by OCR from a scanned page: a digit may be misread
         if figure.page in doc.ocr_pages:
             figure.source = "ocr"
-    return ParsedReport(
+    parsed = ParsedReport(
         report=report, sections=sections, tables=tables, figures=figures, gaps=gaps,
         chunks=build_chunks(report, sections, tables, original.lines, layout.page_starts, chunk_chars)
         if chunks else [],
-        page_starts=layout.page_starts, glyphs=original.glyphs,
+        page_starts=layout.page_starts, glyphs=original.glyphs, turns=doc.ocr_turns,
     )
+    if parsed.glyphs:
+        for figure in figures:
+            boxes = parsed.boxes(figure.start, figure.end)
+            if boxes:
+                figure.box = boxes[0][1:]
+    return parsed
 
 
 def parse_file(

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, source_name TEXT NOT NULL, format TEXT NOT NULL, title TEXT,
     department TEXT, year INTEGER, pages INTEGER, text TEXT NOT NULL,
     page_starts TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now')),
-    gaps TEXT NOT NULL DEFAULT '[]'
+    gaps TEXT NOT NULL DEFAULT '[]', ocr_pages TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS sections (
     report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, id INTEGER NOT NULL,
@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS figures (
     value TEXT NOT NULL, text TEXT NOT NULL, decimals INTEGER NOT NULL, unit TEXT NOT NULL,
     year INTEGER, compared_to INTEGER, role TEXT NOT NULL, basis TEXT, against TEXT, scope TEXT,
     direction TEXT, base TEXT, approximate INTEGER NOT NULL, source TEXT NOT NULL, table_id INTEGER, "row" INTEGER,
-    col INTEGER, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL,
+    col INTEGER, section TEXT NOT NULL, page INTEGER, box TEXT, start INTEGER NOT NULL,
     "end" INTEGER NOT NULL, quote TEXT NOT NULL, PRIMARY KEY (report_id, idx)
 );
 CREATE INDEX IF NOT EXISTS figures_metric ON figures (metric, year);
@@ -112,7 +112,7 @@ _FIGURE_COLUMNS = (
     "metric", "label", "subject", "code", "column", "value", "text", "decimals", "unit", "year",
     "compared_to", "role", "basis", "against", "scope", "direction", "base", "approximate", "source",
     "table_id", "row", "col",
-    "section", "page", "start", "end", "quote",
+    "section", "page", "box", "start", "end", "quote",
 )
 
 
@@ -138,8 +138,8 @@ class Store:
         """Add the columns later versions introduced to a store an earlier version created
         (its figures then have no basis, against or scope, and its reports no gaps)."""
         added = {
-            "figures": ("basis TEXT", "against TEXT", "scope TEXT"),
-            "reports": ("gaps TEXT NOT NULL DEFAULT '[]'",),
+            "figures": ("basis TEXT", "against TEXT", "scope TEXT", "box TEXT"),
+            "reports": ("gaps TEXT NOT NULL DEFAULT '[]'", "ocr_pages TEXT NOT NULL DEFAULT '[]'"),
         }
         for table, columns in added.items():
             have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
@@ -199,10 +199,10 @@ class Store:
         r = parsed.report
         db.execute(
             "INSERT INTO reports (id, source_name, format, title, department, year, pages, text, page_starts,"
-            " gaps) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " gaps, ocr_pages) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (r.id, r.source_name, r.format, r.title, r.department, r.year, r.pages, r.text,
              json.dumps(parsed.page_starts),
-             json.dumps([g.model_dump() for g in parsed.gaps], ensure_ascii=False)),
+             json.dumps([g.model_dump() for g in parsed.gaps], ensure_ascii=False), json.dumps(r.ocr_pages)),
         )
         db.executemany(
             'INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
@@ -289,13 +289,14 @@ class Store:
         """One summary row per report: id, department, year, file, and counts of what it holds."""
         rows = self._db.execute(
             """SELECT r.id, r.source_name, r.format, r.title, r.department, r.year, r.pages, r.ingested_at,
+                r.ocr_pages,
                 (SELECT COUNT(*) FROM sections s WHERE s.report_id = r.id) AS sections,
                 (SELECT COUNT(*) FROM tables t WHERE t.report_id = r.id) AS tables,
                 (SELECT COUNT(*) FROM figures f WHERE f.report_id = r.id) AS figures,
                 (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS chunks
                FROM reports r ORDER BY r.department, r.year, r.source_name"""
         )
-        return [dict(row) for row in rows]
+        return [dict(row) | {"ocr_pages": json.loads(row["ocr_pages"] or "[]")} for row in rows]
 
     def get_report(self, report_id: str) -> Report | None:
         """The stored report (with its canonical text), or None."""
@@ -305,6 +306,7 @@ class Store:
         return Report(
             id=row["id"], source_name=row["source_name"], format=row["format"], title=row["title"],
             department=row["department"], year=row["year"], pages=row["pages"], text=row["text"],
+            ocr_pages=json.loads(row["ocr_pages"] or "[]"),
         )
 
     def find_reports(self, query: str) -> list[str]:
@@ -446,6 +448,7 @@ def _figure_row(f: Figure) -> tuple:
     data = f.model_dump()
     data["value"] = str(f.value)
     data["approximate"] = int(f.approximate)
+    data["box"] = ",".join(map(str, f.box)) if f.box else None
     return tuple(data[c] for c in _FIGURE_COLUMNS)
 
 
@@ -453,4 +456,5 @@ def _figure_from_row(row: sqlite3.Row) -> Figure:
     data = {c: row[c] for c in _FIGURE_COLUMNS}
     data["value"] = Decimal(row["value"])
     data["approximate"] = bool(row["approximate"])
+    data["box"] = tuple(float(v) for v in row["box"].split(",")) if row["box"] else None
     return Figure(report_id=row["report_id"], **data)

@@ -117,7 +117,8 @@ _CHANGE = re.compile(r"增减|增、减|减少|增加|下降|增长|变动")
 _FALLING = re.compile(r"减少|下降|降幅")
 _COUNT_COLUMN = re.compile(r"数量|人次|批次|辆数|个数")
 _IDENTIFIER_LABEL = re.compile(r"电话|编码|代码|邮编|传真|手机|索引号|文号|账号")
-_LABEL_PREFIX = re.compile(r"^(?:其中[:：]?|[一二三四五六七八九十]+、|\d+[.．、]|[（(][0-9一二三四五六七八九十]+[)）])")
+# A list marker before a row label; "、" alone is one whose numeral was lost (OCR misses a thin 一).
+_LABEL_PREFIX = re.compile(r"^(?:其中[:：]?|[一二三四五六七八九十]*、|\d+[.．、]|[（(][0-9一二三四五六七八九十]+[)）])")
 _SIDES = {"收入", "支出"}  # the two halves of a 收入支出决算总表, not what their amounts are
 # (word in a row label, count unit): a count table's or a form's rows say what they count.
 _COUNT_UNITS = (("人次", "人次"), ("批次", "批次"), ("团组", "团组"), ("保有量", "辆"), ("购置数", "辆"),

@@ -136,8 +136,8 @@ def check(
 
     if fmt == "pdf" and not (len(results) == 1 and (one := originals.get(results[0].report_id)) is not None
                              and one.path is not None and one.parsed.report.format == "pdf"):
-        err.print("✗ --format pdf 标注的是一份 PDF 文件本身：请只给一个 .pdf 文件（不是文件夹或已入库的 id）",
-                  markup=False, highlight=False)
+        err.print("✗ --format pdf 标注的是一份 PDF 文件本身：请只给一个 .pdf 文件，或一份保存了原文件的已入库 PDF 报告的 id"
+                  "（不是文件夹；较早入库的 PDF 重新入库即保存原文件）", markup=False, highlight=False)
         raise typer.Exit(2)
     _write_check_output(results, failures, fmt, output, originals)
     if len(results) + len(failures) > 1:
@@ -153,7 +153,7 @@ def _original(checker, source):
     parsed again here, as the checks ran in worker processes."""
     from evals.audit.report_formats import Original
 
-    return Original(checker.load(source), source.path)
+    return Original(*checker.printed(source, checker.load(source)))
 
 
 def _write_check_output(results, failures: list[str], fmt: CheckFormat, output: Path | None,

@@ -278,7 +278,9 @@ def reports(
         table.add_column(column)
     for r in rows:
         table.add_row(
-            r["id"], escape(r["department"] or ""), str(r["year"] or ""), escape(r["source_name"]), str(r["sections"]),
+            r["id"], escape(r["department"] or ""), str(r["year"] or ""),
+            escape(r["source_name"] + (f"（扫描件：{len(r['ocr_pages'])} 页由 OCR 识别）" if r["ocr_pages"] else "")),
+            str(r["sections"]),
             str(r["tables"]), str(r["figures"]), str(r["chunks"]),
         )
     out.print(table)

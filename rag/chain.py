@@ -89,6 +89,7 @@ class _State:
     why: bool = False  # a part of the question asks for a reason (the model needs the report's words)
     texts: list[str] | None = None  # the reports' texts: a number quoted from them word for word is theirs
     department: str | None = None
+    scanned: frozenset[tuple[str, int]] = frozenset()  # (report id, page) of pages read by OCR
 
 
 class AnswerChain:
@@ -230,7 +231,8 @@ class AnswerChain:
         why = False
         if self.choice.model is not None:
             context, why = self._with_facts(context, report_year)
-        return _State(question, passages, figures, context, report_year, why, texts, department)
+        scanned = frozenset((row["id"], page) for row in rows for page in row.get("ocr_pages") or ())
+        return _State(question, passages, figures, context, report_year, why, texts, department, scanned)
 
     @staticmethod
     def _with_facts(context: Context, report_year: int | None) -> tuple[Context, bool]:
@@ -267,6 +269,8 @@ class AnswerChain:
                 claims = self._verify(state, text) if citations else claims
         if parsed.cannot_answer or text == CANNOT_ANSWER:
             text, citations, claims = CANNOT_ANSWER, [], []
+        citations = [c.model_copy(update={"ocr": True}) if (c.report_id, c.page) in state.scanned else c
+                     for c in citations]
         if corrections := corrections_line(claims):
             # After the verified text, so the claims' spans still point into it.
             text = f"{text}\n{corrections}"

@@ -255,7 +255,7 @@ def fact_table(
     more = sorted((cf for cf in figures if fact_head(cf.figure) in rank
                    and (cf.n, cf.figure.report_id, cf.figure.start) not in listed),
                   key=lambda cf: (rank[fact_head(cf.figure)], _ROLE_ORDER.get(cf.figure.role, 9),
-                                  cf.figure.source != "text", cf.n))
+                                  cf.figure.placed != "text", cf.n))
     facts: dict[tuple, Fact] = {}
     for cf in [*answering, *more]:
         f = cf.figure

@@ -27,6 +27,7 @@ class Citation(_Model):
     quote: str
     start: int | None = Field(default=None, description="span of the cited passage in Report.text")
     end: int | None = None
+    ocr: bool = Field(default=False, description="printed on a scanned page: its text was read by OCR")
 
 
 class ClaimEvidence(_Model):
@@ -35,6 +36,7 @@ class ClaimEvidence(_Model):
     quote: str
     section: str = ""
     page: int | None = None
+    ocr: bool = Field(default=False, description="the report's number was read by OCR from a scanned page")
 
 
 class Claim(_Model):

@@ -456,3 +456,18 @@ def test_template_loads(samples_dir: Path) -> None:
     assert doc.pages == 23
     titles = [b.title for b in doc.blocks if b.kind == "table" and b.title]
     assert titles == NINE_TITLES
+
+
+def test_an_indented_first_line_is_not_a_centred_title() -> None:
+    """A paragraph's first line, two ems in and running to the right edge (as OCR places it a
+    point or two off), is indented, not centred; a title with equal margins is centred."""
+    from index.loaders.pdf import _mark_layout
+    from index.loaders.pdf_layout import Line
+
+    size = 15.1
+    body = Line(text="一般公共预算财政拨款支出9746.50万元", x0=121.6, x1=505.1, top=111, bottom=126, size=size, page=1)
+    full = Line(text="的99.86%。与2023年度相比", x0=91.7, x1=504.4, top=142, bottom=157, size=size, page=1)
+    title = Line(text="（一）总体情况", x0=250.0, x1=347.0, top=80, bottom=95, size=size, page=1)
+    _mark_layout([title, body, full])
+    assert body.indented and not body.centered
+    assert title.centered and not full.indented

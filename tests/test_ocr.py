@@ -36,8 +36,9 @@ def keys(figures: list[Figure]) -> Counter:
     return Counter(map(figure_key, figures))
 
 
-def one_page_pdf(path: Path) -> Path:
-    """One A4 page from the bundled sample: four paragraphs of figures and a ruled table."""
+def one_page_pdf(path: Path, replace: tuple[str, str] | None = None) -> Path:
+    """One A4 page from the bundled sample: four paragraphs of figures and a ruled table
+    (`replace` changes one piece of its text, to print a mistake)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -54,6 +55,9 @@ def one_page_pdf(path: Path) -> Path:
         "2023年度收、支总计均为", "2023年度本年支出合计", "2023年度“三公”经费财政拨款支出决算为",
         "3.公务接待费支出")]
     table = next(i for i in items if not isinstance(i, str) and i.rows[0][0] == "年度预算数（万元）")
+    if replace:
+        assert any(replace[0] in p for p in paragraphs)
+        paragraphs = [p.replace(*replace) for p in paragraphs]
     story = [Paragraph("七、“三公”经费财政拨款支出决算情况说明", title)]
     story += [Paragraph(escape(p), body) for p in paragraphs]
     story.append(Paragraph("网络运行费项目预算执行情况表", title))
@@ -108,6 +112,14 @@ def test_ocr_text_is_written_as_a_text_layer_writes_it() -> None:
     assert normalize("(1) 项目") == "（1）项目"
     assert normalize("合计 1,234.56") == "合计1,234.56"  # the thousands comma between digits stays
     assert normalize("Hello world (2024)") == "Hello world (2024)"
+    assert normalize("年初预算为〇万元，增长1〇.5%") == "年初预算为0万元，增长10.5%"  # a lone 0 read as 〇
+    assert normalize("二〇二四年") == "二〇二四年"
+    assert normalize("占100. 00%。") == "占100.00%。" and normalize("合计12 .5万元") == "合计12.5万元"
+    assert normalize("支出合计3，261.90万元，较上年") == "支出合计3,261.90万元，较上年"  # a thousands comma
+    # A term of the reports with one look-alike character misread (both seen on the samples).
+    assert normalize("五、一般公共预算财政拔款支出") == "五、一般公共预算财政拨款支出"
+    assert normalize("其中：部级领导千部用车0辆") == "其中：部级领导干部用车0辆"
+    assert normalize("接收人员3人") == "接收人员3人"  # short words are left alone
 
 
 # ---------------------------------------------------------------------------------- real reports
@@ -136,6 +148,15 @@ def test_a_scanned_page_of_a_real_report_gives_the_text_layers_figures(
     assert len(truth.figures) >= 20
     assert keys(read.figures) == keys(truth.figures)
     assert {f.source for f in read.figures} == {"ocr"}
+    # The rules run on the scan as on the text layer: the same findings, the same cases they
+    # could not bind (a figure's place, sentence or cell, is the same whether OCR read it or not).
+    from evals.audit.check import run_rules
+
+    on_text, on_scan = run_rules(truth), run_rules(read)
+    assert sorted((f.rule, f.actual, f.expected) for f in on_scan.findings) == sorted(
+        (f.rule, f.actual, f.expected) for f in on_text.findings)
+    assert on_scan.insufficient == on_text.insufficient
+    assert on_scan.summary.errors == 0  # a number read from a scan is never the ground for an error
     if page == TABLE_PAGE:
         [table] = read.tables
         [expected] = truth.tables
@@ -195,3 +216,176 @@ def test_without_the_extra_a_scan_is_one_line_naming_the_file_and_the_install(tm
         assert store.report_ids() == set()
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------------------------- where OCR read it
+
+
+def _centre(box: tuple[float, float, float, float]) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def _turned(point: tuple[float, float], degrees: float, size: tuple[float, float]) -> tuple[float, float]:
+    """Where PIL's Image.rotate(degrees) (counter-clockwise about the centre) moves a point (y down)."""
+    import math
+
+    cx, cy = size[0] / 2, size[1] / 2
+    dx, dy = point[0] - cx, point[1] - cy
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return cx + dx * cos + dy * sin, cy - dx * sin + dy * cos
+
+
+@pytest.mark.parametrize("scanned", [False, True], ids=["clean", "rotated-noisy"])
+def test_a_figure_read_by_ocr_carries_the_box_where_it_is_printed(scanned: bool, tmp_path: Path) -> None:
+    """Each figure of the scan has a box on its page where the scan shows the number: the text
+    layer's box of the same figure, moved as the scanner turned the sheet (1°)."""
+    import pdfplumber
+
+    text_pdf = one_page_pdf(tmp_path / "text.pdf")
+    truth = parse_file(text_pdf)
+    read = parse_file(image_pdf(text_pdf, tmp_path / "scan.pdf", scanned=scanned))
+    with pdfplumber.open(text_pdf) as pdf:
+        size = (float(pdf.pages[0].width), float(pdf.pages[0].height))
+    assert read.report.ocr_pages == [1]
+    assert bool(read.turns) == scanned  # a skewed page is turned straight before it is read
+    by_key: dict[tuple, list[Figure]] = {}
+    for f in truth.figures:
+        by_key.setdefault(figure_key(f), []).append(f)
+    compared = 0
+    for f in read.figures:
+        assert f.box is not None and f.page == 1, f
+        expected = by_key[figure_key(f)].pop(0).box
+        assert expected is not None
+        want = _turned(_centre(expected), 1.0 if scanned else 0.0, size)
+        got = _centre(f.box)
+        # Within a few points (a character is 9-10.5 pt here): the number itself, not its line.
+        assert abs(got[0] - want[0]) <= 6 and abs(got[1] - want[1]) <= 4, (f.text, f.quote[:30], got, want)
+        compared += 1
+    assert compared == len(truth.figures), keys(truth.figures) - keys(read.figures)
+
+
+def _mixed_library(tmp_path: Path, replace: tuple[str, str] | None = None):
+    from index.ingest import Library
+    from index.settings import Settings
+
+    scan = image_pdf(one_page_pdf(tmp_path / "text.pdf", replace), tmp_path / "扫描件.pdf", scanned=True)
+    library = Library(Settings(data_dir=tmp_path / "data"))
+    [result] = library.ingest([scan], progress=False, embed=False, jobs=1)
+    assert result.status == "ingested", result.message
+    return library, result.report_id
+
+
+def test_a_stored_scan_keeps_where_its_text_was_printed_and_shows_it_without_reading_it_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store knows the report's pages read by OCR and each figure's box; the page view
+    highlights a scanned quote on the page image from the positions kept at ingest (OCR'ing
+    the page again would take seconds), and says the page is a scan."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    import index.parse
+    from index.doctor import diagnose
+    from index.originals import original_path, positions_path
+    from webui.page_view import PageViews
+
+    library, report_id = _mixed_library(tmp_path)
+    try:
+        report = library.store.get_report(report_id)
+        assert report is not None and report.ocr_pages == [1]
+        figures = library.store.figures([report_id])
+        assert figures and all(f.source == "ocr" and f.box is not None for f in figures)
+        assert positions_path(library.data_dir, report_id).is_file()
+        assert not diagnose(library).notes  # the kept positions are not taken for orphans
+
+        def never(*_a, **_k):
+            raise AssertionError("the page view parsed (OCR'd) the scan again")
+
+        monkeypatch.setattr(index.parse, "parse_document", never)
+        figure = next(f for f in figures if f.text == "4.55")
+        html = PageViews(library).view(report_id, figure.start, figure.end)
+        assert "扫描件" in html and "OCR" in html, html[:300]
+        src = re.search(r'class="js-page-image" data-page="1" alt="[^"]*" src="data:image/png;base64,([^"]+)"', html)
+        assert src, html[:300]
+        image = Image.open(io.BytesIO(base64.b64decode(src[1]))).convert("RGB")
+        scale = image.width / 595.28
+        x0, top, x1, bottom = (round(v * scale) for v in figure.box)  # the number, highlighted
+        pixels = [image.getpixel((x, y)) for x in range(x0, x1) for y in range(top, bottom)]
+        assert sum(r - b >= 60 and g - b >= 40 for r, g, b in pixels) / len(pixels) > 0.5
+
+        assert library.remove_report(report_id)
+        assert not original_path(library.data_dir, report_id).exists()
+        assert not positions_path(library.data_dir, report_id).exists()
+    finally:
+        library.close()
+
+
+def test_an_answer_marks_the_numbers_and_passages_read_by_ocr(tmp_path: Path) -> None:
+    """Asked about a scanned report, the answer's checked numbers and its citations say that the
+    report's text was read by OCR (a digit may be misread), on the page as in the JSON."""
+    from rag.chain import AnswerChain
+    from webui.render import OCR_MARK, answer_html
+
+    library, report_id = _mixed_library(tmp_path)
+    try:
+        answer = AnswerChain(library, provider="extractive").invoke("公务接待费支出是多少？", [report_id])
+    finally:
+        library.close()
+    supported = [c for c in answer.claims if c.verdict == "supported" and c.evidence]
+    assert supported and all(c.evidence.ocr for c in supported), answer.claims
+    assert answer.citations and all(c.ocr for c in answer.citations)
+    html = answer_html(answer)
+    assert html.count(f'<sup class="js-ocr-mark">{OCR_MARK}</sup>') == len([c for c in answer.claims if c.evidence and c.evidence.ocr])
+    assert "扫描页 · OCR" in html and "OCR 识别" in html
+
+
+def test_a_finding_on_numbers_read_by_ocr_is_a_warning_that_says_so(tmp_path: Path) -> None:
+    """The same printed mistake is an error in the text PDF and a warning with its reason in the
+    scan: the number may be OCR's misreading, not the report's."""
+    from evals.audit.check import OCR_NOTE, run_rules
+
+    wrong = ("下降18.75%", "下降28.75%")  # 1.05 of 5.60 is 18.75%
+    text_pdf = one_page_pdf(tmp_path / "text.pdf", wrong)
+    in_text = [f for f in run_rules(parse_file(text_pdf)).findings if any("28.75" in e.quote for e in f.evidence)]
+    assert in_text and in_text[0].severity == "error", in_text
+    assert not any(e.ocr for f in in_text for e in f.evidence)
+    scan = parse_file(image_pdf(text_pdf, tmp_path / "scan.pdf", scanned=True))
+    in_scan = [f for f in run_rules(scan).findings if any("28.75" in e.quote for e in f.evidence)]
+    assert [f.rule for f in in_scan] == [f.rule for f in in_text]
+    assert all(f.severity == "warning" and f.message.endswith(OCR_NOTE) for f in in_scan)
+    assert all(e.ocr for f in in_scan for e in f.evidence)
+
+
+def test_a_row_label_whose_list_numeral_ocr_lost_binds_to_its_metric() -> None:
+    """OCR can miss the thin 一 of "一、一般公共预算财政拨款收入" and read "、一般…": the row is
+    still the 一般公共预算财政拨款收入 row."""
+    from index.table_figures import _clean_label
+
+    assert _clean_label("、一般公共预算财政拨款收入") == _clean_label("一、一般公共预算财政拨款收入") == "一般公共预算财政拨款收入"
+    assert _clean_label("其中:(1)公务用车购置费") == "公务用车购置费"
+
+
+def test_a_number_the_detector_cut_in_two_is_read_again_as_one(tmp_path: Path) -> None:
+    """Two touching boxes of one line, "1092." and ".80" (as the detector cut a table cell of the
+    规划和自然资源局 report): the recogniser reads their joint crop as the one number."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from index.loaders.ocr import Word, _rejoin
+
+    font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    font = ImageFont.truetype(font_path, 40) if Path(font_path).exists() else ImageFont.load_default(size=40)
+    image = Image.new("L", (420, 90), 255)
+    ImageDraw.Draw(image).text((40, 20), "1092.80", font=font, fill=0)
+    gray = np.asarray(image)
+    scale = 0.36  # points per pixel (200 dpi)
+    left, right, top, bottom = 38 * scale, 200 * scale, 18 * scale, 70 * scale
+    middle = (left + right) / 2
+    halves = [Word("1092.", left, top, middle + 4 * scale, bottom, 0.99),
+              Word(".80", middle - 4 * scale, top, right, bottom, 0.99),
+              Word("合计", 300 * scale, top, 400 * scale, bottom, 0.99)]  # another box: left alone
+    joined = _rejoin(gray, halves, scale)
+    assert sorted(w.text for w in joined) == ["1092.80", "合计"]
+    assert _rejoin(gray, [halves[0], halves[2]], scale)[0].text == "1092."  # no touching neighbour

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from index.doctor import diagnose, repair
-from index.ingest import Library, original_path
+from index.ingest import Library
+from index.originals import kept_positions, original_path, positions_path
 from index.parse import parse_file
 from index.settings import EmbeddingSettings, LLMSettings, Settings
 from tests.builders import build_pdf, parse_seed
@@ -53,11 +54,19 @@ def test_a_pdf_is_kept_under_its_id_and_removed_with_it(library: Library, seed_p
     kept = original_path(library.data_dir, result.report_id)
     assert kept == library.data_dir / "originals" / f"{result.report_id}.pdf"
     assert kept.read_bytes() == seed_pdf.read_bytes()
-    assert [p.name for p in (library.data_dir / "originals").iterdir()] == [kept.name]  # no partial file left
+    positions = positions_path(library.data_dir, result.report_id)  # where its text was printed
+    assert positions.name == f"{result.report_id}.positions.json.gz"
+    # No partial file left.
+    assert sorted(p.name for p in (library.data_dir / "originals").iterdir()) == sorted([kept.name, positions.name])
     assert not list(library.data_dir.rglob("*报告*"))  # the uploaded name is never a path
+    parsed = parse_file(seed_pdf)
+    stored = kept_positions(library.data_dir, library.store.get_report(result.report_id))
+    assert stored is not None and stored.glyphs == parsed.glyphs and stored.page_starts == parsed.page_starts
+    figure = parsed.figures[40]
+    assert stored.boxes(figure.start, figure.end) == parsed.boxes(figure.start, figure.end)
 
     assert library.remove_report(result.report_id)
-    assert not kept.exists()
+    assert not kept.exists() and not positions.exists()
 
 
 def test_juesuan_ingest_keeps_the_original_too(library: Library, seed_pdf: Path) -> None:
@@ -196,3 +205,21 @@ def test_a_citation_carries_its_span_for_the_page_script() -> None:
     # The page's script turns the class back into the value the handler reads.
     assert parse_pick(token[3:].replace("-", ":")) == parse_pick("0123456789abcdef:10:22")
     assert parse_pick("0123456789abcdef:10:22").start == 10
+
+
+def test_a_pdf_stored_before_positions_were_kept_is_parsed_again_for_its_page(library: Library, seed_pdf: Path) -> None:
+    from webui.page_view import PageViews
+
+    result = library.ingest_file(seed_pdf, embed=False)
+    positions_path(library.data_dir, result.report_id).unlink()
+    parsed = parse_file(seed_pdf, chunks=False)
+    start = parsed.report.text.index("4.55万元")
+    shown = PageViews(library).view(result.report_id, start, start + 4)
+    (page, *_), = parsed.boxes(start, start + 4)
+    assert f'data-page="{page}"' in shown and "扫描件" not in shown
+    image = _image(shown)
+    import numpy as np
+
+    rgb = np.asarray(image, dtype=int)
+    yellow = (rgb[..., 0] - rgb[..., 2] >= 60) & (rgb[..., 1] - rgb[..., 2] >= 40)
+    assert yellow.sum() > 50  # the number highlighted

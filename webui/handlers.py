@@ -171,7 +171,7 @@ class JuesuanApp(ReviewMixin, ChartsMixin):
             [
                 r["department"] or "",
                 r["year"] or "",
-                r["source_name"],
+                r["source_name"] + (f"（扫描件：{len(r['ocr_pages'])} 页由 OCR 识别）" if r.get("ocr_pages") else ""),
                 "仅本会话" if r["id"] in mine else "共享",
                 r["sections"],
                 r["tables"],

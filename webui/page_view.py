@@ -2,9 +2,9 @@
 
 A click on a citation or a finding's quote sends `<report id>:<start>:<end>` (a span of the
 report's canonical text) to the server. For a PDF whose original is kept
-(`index.ingest.original_path`), the original is parsed again (the stored report keeps no
-character positions; `ParsedReport.boxes` needs the parse) — cached for the last few reports —
-the page is rendered with pypdfium2 (at most `MAX_WIDTH` pixels wide), the span's printed lines
+(`index.originals.original_path`), the print positions kept beside it at ingest
+(`index.originals.kept_positions`) say where the span was printed; a PDF stored before they were
+kept is parsed again for them (cached for the last few reports); the page is rendered with pypdfium2 (at most `MAX_WIDTH` pixels wide), the span's printed lines
 are highlighted with PIL, and the page goes back as a PNG inside an <img> (a data: URI: the
 original is never given a URL, so nothing but this handler ever serves it). The quoted text is
 shown under it. Any other report (TXT, DOCX, XLSX…), or a PDF stored before originals were
@@ -26,8 +26,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.ingest import Library, original_path
+from index.ingest import Library
 from index.models import ParsedReport, Report
+from index.originals import kept_positions, original_path
 from webui.render import _lines, pick_value
 
 log = logging.getLogger("app")
@@ -109,6 +110,9 @@ class PageViews:
         path = self.original(report_id)
         if path is None:
             return None
+        report = self.library.store.get_report(report_id)
+        if report is not None and (kept := kept_positions(self.library.data_dir, report)) is not None:
+            return kept
         settings = self.library.settings
         try:
             data = path.read_bytes()
@@ -162,14 +166,18 @@ class PageViews:
         for page, x0, top, x1, bottom in boxes:
             by_page.setdefault(page, []).append((x0, top, x1, bottom))
         note = ""
-        if not by_page:  # a page read by OCR: no character positions
+        if not by_page:  # no character positions for this span
             from index.chunking import page_at
 
-            scanned = page_at(parsed.page_starts, span[0])
-            if scanned is None:
+            page = page_at(parsed.page_starts, span[0])
+            if page is None:
                 return [], "找不到这段文字所在的页，下面显示文本。"
-            by_page = {scanned: []}
-            note = "这一页是扫描件（OCR 识别），无法标出文字位置。"
+            by_page = {page: []}
+            note = "无法标出这段文字在页面上的位置。"
+        scanned = sorted(set(by_page) & set(report.ocr_pages))
+        if scanned:
+            note = (f"第 {'、'.join(map(str, scanned))} 页是扫描件，文字由 OCR 识别，可能有误：请以页面图像为准。"
+                    + (f"（{note}）" if note else ""))
         figures = []
         for page in sorted(by_page)[:MAX_PAGES]:
             try:

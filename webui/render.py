@@ -27,6 +27,8 @@ CSS = """
 .claim.bad { background: #fee2e2; color: #7f1d1d; text-decoration: underline wavy; }
 .claim.unk { background: #fef3c7; color: #78350f; }
 .js-provider, .js-legend { font-size: 0.85em; color: #555; margin-top: 6px; }
+.js-ocr-mark { font-size: 0.7em; color: #7c2d12; background: #ffedd5; border: 1px solid #fdba74;
+  border-radius: 3px; padding: 0 3px; margin-left: 2px; font-weight: 600; }
 details.js-cite { margin: 4px 0; border-left: 3px solid #94a3b8; padding-left: 8px; }
 details.js-cite summary { cursor: pointer; }
 .js-quote { white-space: pre-wrap; background: #f8fafc; padding: 6px; font-size: 0.9em; }
@@ -80,6 +82,11 @@ PAGE_VIEW_JS = """
 """
 
 
+# Beside a number or a citation that rests on text OCR read from a scanned page.
+OCR_MARK = "OCR"
+OCR_TIP = "这一页是扫描件，报告里的数字由 OCR 识别，个别数字可能误读：请打开原页核对"
+
+
 def render_marked(text: str, claims: list[Claim]) -> str:
     """The answer as HTML (report text escaped), each checked number wrapped in its verdict:
     a colour and the symbol of rag.verify.mark_for (✓, ✓[推算], ✗[报告为 …], ?[未核实]),
@@ -92,12 +99,16 @@ def render_marked(text: str, claims: list[Claim]) -> str:
             continue
         css, _, meaning = VERDICT_MARK[claim.verdict]
         tip = meaning + (f"；{claim.how}" if claim.how else "")
+        ocr = bool(claim.evidence and claim.evidence.ocr)
         if claim.evidence:
             tip += f"；{claim.evidence.section} {claim.evidence.quote[:80]}"
+        if ocr:
+            tip += f"；{OCR_TIP}"
         out.append(html.escape(text[pos : claim.start]))
         out.append(
-            f'<span class="claim {css}" title="{html.escape(tip)}">{html.escape(text[claim.start : claim.end])}'
-            f" {html.escape(mark_for(claim))}</span>"
+            f'<span class="claim {css}{" js-ocr" if ocr else ""}" title="{html.escape(tip)}">'
+            f"{html.escape(text[claim.start : claim.end])} {html.escape(mark_for(claim))}"
+            + (f'<sup class="js-ocr-mark">{OCR_MARK}</sup>' if ocr else "") + "</span>"
         )
         pos = claim.end
     out.append(html.escape(text[pos:]))
@@ -125,6 +136,8 @@ def answer_html(
         parts.append(
             '<div class="js-legend">'
             + " · ".join(f"{VERDICT_MARK[v][1]} {VERDICT_MARK[v][2]} {n}" for v, n in counts.items())
+            + (f" · {OCR_MARK} 核对所依据的数字由扫描页 OCR 识别 {scanned}"
+               if (scanned := sum(1 for c in answer.claims if c.evidence and c.evidence.ocr)) else "")
             + "</div>"
         )
     if findings:
@@ -141,6 +154,9 @@ def answer_html(
             x for x in ((report_labels or {}).get(c.report_id, ""), c.section or "（未识别章节）") if x
         )
         where = html.escape(where + (f"，第 {c.page} 页" if c.page else ""))
+        if c.ocr:
+            where += f' <span class="js-ocr-mark" title="{html.escape(OCR_TIP)}">扫描页 · {OCR_MARK}</span>'
+
         # Opening a citation shows its passage on the printed page (原文页面, webui.page_view).
         pick = _page_pick(c.report_id, c.start, c.end)
         summary = f'<summary class="{pick}">' if pick else "<summary>"

@@ -77,7 +77,10 @@ and its evidence quotes every number it compares.
 - **提示 info** — off by rounding only (the values differ by at most one unit of the last printed
   digit, which holds only if the author rounded the wrong way), or worth a reader's look.
 The severity below is the rule's usual one; a rule may report a lower one for a particular case:
-an off-by-rounding difference is reported as 提示 in the family `rounding`, whatever rule found it.
+an off-by-rounding difference is reported as 提示 in the family `rounding`, whatever rule found it;
+and a finding that compares a number printed on a scanned page (read by OCR, evidence `ocr: true`)
+is at most a 警告 whose message says the number may be misread: an OCR misreading is not the
+report's mistake.
 
 **Insufficient data.** When a rule cannot find or bind its inputs unambiguously (a figure missing,
 two candidates for one total, a base it cannot name), it reports nothing for that case and counts

@@ -72,6 +72,7 @@ def run_rules(
             continue
         findings.extend(found)
     findings = consolidate(findings, parsed.report.text)
+    mark_ocr(findings, parsed.report.ocr_pages)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.family, f.rule, f.evidence[0].start if f.evidence and f.evidence[0].start is not None else 0))
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     report = parsed.report
@@ -88,6 +89,26 @@ def run_rules(
         findings=findings,
         insufficient=dict(ctx.insufficient_counts),
     )
+
+
+# Said after the message of a finding that compares numbers OCR read from a scanned page.
+OCR_NOTE = "所比数字有的由 OCR 从扫描页识别，可能是识别错误而非报告本身的错误：请对照原页核对。"
+
+
+def mark_ocr(findings: list[Finding], ocr_pages: list[int]) -> None:
+    """Mark the evidence printed on a scanned page (its text read by OCR). A finding resting on
+    such a number may be a misreading, not the report's mistake: an error becomes a warning and
+    says so (one false error costs the auditor's trust in every other finding)."""
+    if not ocr_pages:
+        return
+    scanned = set(ocr_pages)
+    for finding in findings:
+        for evidence in finding.evidence:
+            evidence.ocr = evidence.ocr or evidence.page in scanned
+        if any(e.ocr for e in finding.evidence) and finding.severity != "info":
+            if finding.severity == "error":
+                finding.severity = "warning"
+            finding.message = finding.message.rstrip() + OCR_NOTE
 
 
 def consolidate(findings: list[Finding], text: str) -> list[Finding]:

@@ -23,11 +23,13 @@ class Evidence(BaseModel):
     page: int | None = None
     start: int | None = None
     end: int | None = None
+    ocr: bool = Field(default=False, description="printed on a scanned page: its text was read by OCR")
 
     @classmethod
     def of(cls, figure: Figure) -> Evidence:
         """Evidence pointing at one stated figure."""
-        return cls(quote=figure.quote, section=figure.section, page=figure.page, start=figure.start, end=figure.end)
+        return cls(quote=figure.quote, section=figure.section, page=figure.page, start=figure.start, end=figure.end,
+                   ocr=figure.source == "ocr")
 
 
 class Finding(BaseModel):

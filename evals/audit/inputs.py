@@ -113,6 +113,26 @@ class ReportInputs:
             raise LoadError(f"{source.label}: 已入库报告 {source.report_id} 无法读取")
         return parsed
 
+    def printed(self, source: Source, parsed: ParsedReport) -> tuple[ParsedReport, Path | None]:
+        """The report with where its text was printed, and its PDF file, for the formats that
+        show the report itself (the annotated PDF): a file as it is; a stored PDF report from its
+        kept original and the positions kept beside it (or, without them, the original parsed
+        again). (parsed, None) when there is no PDF to show."""
+        if source.path is not None:
+            return parsed, source.path
+        if parsed.report.format != "pdf" or self.data_dir is None or not source.report_id:
+            return parsed, None
+        from index.originals import kept_positions, original_path
+
+        original = original_path(self.data_dir, source.report_id)
+        if not original.is_file():
+            return parsed, None
+        kept = kept_positions(self.data_dir, parsed.report)
+        if kept is not None:
+            return parsed.model_copy(update={"glyphs": kept.glyphs, "turns": kept.turns}), original
+        again = self.load(Source(label=source.label, path=original))
+        return (again, original) if again.report.text == parsed.report.text else (parsed, None)
+
     def previous_in_store(self, parsed: ParsedReport) -> tuple[str, ParsedReport] | None:
         """Last year's report for `parsed` among the ingested reports (pairing.last_year), as
         (its file name, the report); None without a store or such a report."""

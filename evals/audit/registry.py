@@ -77,7 +77,7 @@ class RuleContext:
             if (metric is None or f.metric == metric)
             and (role is None or f.role == role)
             and (year is None or f.year == year)
-            and (source is None or f.source == source)
+            and (source is None or f.placed == source)
             and (subject is None or f.subject == subject)
             and (unit is None or f.unit == unit)
         ]

@@ -31,7 +31,7 @@ from index.settings import CHECK_FORMATS, CheckFormat
 SEVERITIES = ("error", "warning", "info")
 
 FINDING_KEYS = ("rule", "family", "severity", "message", "expected", "actual", "difference", "evidence")
-EVIDENCE_KEYS = ("quote", "section", "page", "start", "end")
+EVIDENCE_KEYS = ("quote", "section", "page", "start", "end", "ocr")
 SUMMARY_KEYS = ("rules_run", "findings", "errors", "warnings", "infos", "insufficient_data")
 
 XLSX_COLUMNS = ("文件", "单位", "年度", "规则", "类别", "严重程度", "说明", "应为", "实为", "差额", "原文", "章节", "页码")
@@ -86,7 +86,9 @@ def location(evidence: Evidence) -> str:
     """'第二部分 > 七、，第 3 页' (either part may be missing)."""
     parts = [evidence.section] if evidence.section else []
     if evidence.page is not None:
-        parts.append(f"第 {evidence.page} 页")
+        parts.append(f"第 {evidence.page} 页" + ("（扫描页，OCR 识别）" if evidence.ocr else ""))
+    elif evidence.ocr:
+        parts.append("扫描页，OCR 识别")
     return "，".join(parts)
 
 

@@ -130,7 +130,7 @@ def _sections(parsed: ParsedReport, fig: Figure) -> list[str]:
     figure, the same project, so its 绩效自评表 in 第四部分 counts too), in text order."""
     out: list[str] = []
     for other in parsed.figures:
-        same = (other.subject == fig.subject) if fig.subject else (other.source == "text" and other.metric == fig.metric)
+        same = (other.subject == fig.subject) if fig.subject else (other.placed == "text" and other.metric == fig.metric)
         if (same and other.role == fig.role and other.unit == fig.unit and other.value == fig.value
                 and other.section not in out):
             out.append(other.section)

@@ -99,7 +99,7 @@ def plant(text: str, family: str, rng: random.Random, truth: GroundTruth | None 
     else:
         parsed = parse_text(text)
         for f in parsed.figures:
-            if f.role in roles and (family != "performance" or f.source == "table"):
+            if f.role in roles and (family != "performance" or f.placed == "table"):
                 candidates.append((f.start, f.end, f.text, None, []))
     if not candidates:
         raise ValueError(f"no figure of family {family} to perturb")

@@ -66,3 +66,5 @@ class LoadedDocument:
     pages: int | None = None
     # Pages (1-based) without a text layer whose text OCR read: their figures say source "ocr".
     ocr_pages: list[int] = field(default_factory=list)
+    # OCR'd pages turned straight first: page -> (degrees, centre x, centre y); see ParsedReport.turns.
+    ocr_turns: dict[int, tuple[float, float, float]] = field(default_factory=dict)

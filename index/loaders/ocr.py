@@ -52,10 +52,11 @@ INK = 160  # grey level below which a pixel is ink
 MAX_SKEW = 5.0  # degrees searched either way when straightening a page
 # Box heights of one font size scatter by a tenth or two; within this share of the page's
 # usual height a box is body text of the usual size (pdf.py ends a paragraph where the size changes).
-SAME_SIZE = 0.2
+SAME_SIZE = 0.3
 MIN_SCORE = 0.5  # RapidOCR's own confidence floor for a box
 # OCR takes seconds a page: a PDF with more pages without text is refused, not read for an hour.
 MAX_OCR_PAGES = 60
+MAX_REJOINS = 200  # numbers cut in two read again, at most, on one page (see _rejoin)
 MAX_SIDE_PX = 4000  # the longest side of a rendered page, in pixels (A3 at 200 dpi is 3,307)
 
 INSTALL_HINT = "pip install -e '.[ocr]'"
@@ -99,12 +100,18 @@ class Word:
     bottom: float
     score: float
     size: float = 0.0  # the font size: the box's height, or the page's usual one (see SAME_SIZE)
+    # x0, x1 of each character of `text` in turn, where the recogniser placed it (None: unknown)
+    xs: list[float] | None = None
 
     def as_char(self) -> dict:
-        """The box as one pdfplumber character (its text may be many characters)."""
+        """The box as one pdfplumber character (its text may be many characters; `xs` says where
+        each of them stands)."""
         middle, half = (self.top + self.bottom) / 2, self.size / 2
-        return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": middle - half,
+        char = {"text": self.text, "x0": self.x0, "x1": self.x1, "top": middle - half,
                 "bottom": middle + half, "size": self.size, "upright": True}
+        if self.xs:
+            char["xs"] = self.xs
+        return char
 
 
 @dataclass
@@ -125,6 +132,8 @@ class PdfOcr:
         self.path = Path(path)
         self.dpi = dpi or DPI
         self.pages: list[int] = []  # the pages read by OCR
+        # page -> (degrees, centre x, centre y) in points: a page turned straight before reading
+        self.turns: dict[int, tuple[float, float, float]] = {}
         self.chars_read = 0  # characters OCR found, on all pages read
         self.skipped: list[int] = []  # scanned pages left unread: the `ocr` extra is missing
         self._pdf = None
@@ -160,6 +169,8 @@ class PdfOcr:
             )
         result = read_image(self.render(page_no), page, page_no)
         self.pages.append(page_no)
+        if result.skew:
+            self.turns[page_no] = (result.skew, page.width / 2, page.height / 2)
         self.chars_read += sum(len(w.text) for w in result.words)
         return result
 
@@ -209,7 +220,7 @@ def read_image(gray: np.ndarray, page, page_no: int) -> OcrPage:
     edges = _edges(horizontal, "h", scale) + _edges(vertical, "v", scale)
     cleaned = gray.copy()
     cleaned[(horizontal | vertical) > 0] = 255
-    words = _ocr_words(cleaned, scale)
+    words = _rejoin(cleaned, _ocr_words(cleaned, scale), scale)
     _settle_sizes(words)
     tables = _tables(page, page_no, edges, words)
     boxes = [t.bbox for t in tables]
@@ -222,7 +233,7 @@ def straighten(gray: np.ndarray) -> tuple[np.ndarray, float]:
     import cv2
 
     angle = measure_skew(gray)
-    if abs(angle) < 0.05:
+    if abs(angle) < 0.1:  # within one step of the search (0.05°) of straight: straight
         return gray, 0.0
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -283,6 +294,7 @@ def _edges(mask: np.ndarray, orientation: str, scale: float) -> list[dict]:
         else:
             mid = (x + w / 2) * scale
             x0, x1, top, bottom = mid, mid, y * scale, (y + h) * scale
+        x0, x1, top, bottom = float(x0), float(x1), float(top), float(bottom)
         edges.append({"object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
                       "width": x1 - x0, "height": bottom - top})
     return edges
@@ -292,17 +304,127 @@ def _ocr_words(gray: np.ndarray, scale: float) -> list[Word]:
     """Run RapidOCR on the image; its boxes as `Word`s in points."""
     import cv2
 
-    result, _ = _engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), use_cls=False)
+    # return_word_box: the recogniser also says where each character (or Latin word) of a box is.
+    result, _ = _engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), use_cls=False, return_word_box=True)
     words = []
-    for box, text, score in result or []:
-        text = normalize(text)
+    for box, raw, score, *placed in result or []:
+        text = normalize(raw)
         if not text or float(score) < MIN_SCORE:
             continue
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
+        chars = _char_xs(raw, *placed[:2]) if len(placed) >= 2 else None
         words.append(Word(text=text, x0=min(xs) * scale, top=min(ys) * scale, x1=max(xs) * scale,
-                          bottom=max(ys) * scale, score=float(score)))
+                          bottom=max(ys) * scale, score=float(score),
+                          xs=_carried(raw, text, [x * scale for x in chars]) if chars else None))
     return words
+
+
+_NUMBER_END = re.compile(r"[0-9.]$")
+_NUMBER_START = re.compile(r"^[0-9.]")
+
+
+def _rejoin(gray: np.ndarray, words: list[Word], scale: float) -> list[Word]:
+    """Read again, as one, a number the detector cut in two: two boxes of one line that touch
+    or overlap, the first ending and the second starting with a digit or a point ("1092." and
+    ".80", "4416." and "67"). Joined as they are they would print "1092. .80"; the recogniser
+    reads the crop of both boxes as "1092.80". Kept apart when it reads nothing sure.
+
+    One pass along each line, left to right; at most MAX_REJOINS crops read per page (a hostile
+    page of a thousand touching digits costs no more)."""
+    import cv2
+
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        # Sorted by top: only the last few lines can still hold this box.
+        line = next((ln for ln in reversed(lines[-3:]) if _same_line(ln[0], word)), None)
+        if line is None:
+            lines.append([word])
+        else:
+            line.append(word)
+    out: list[Word] = []
+    budget = MAX_REJOINS
+    for line in lines:
+        line.sort(key=lambda w: w.x0)
+        current = line[0]
+        for word in line[1:]:
+            merged = None
+            if budget and _touching(current, word) and _NUMBER_END.search(current.text) \
+                    and _NUMBER_START.search(word.text):
+                budget -= 1
+                merged = _read_joined(gray, current, word, scale, cv2)
+            if merged is not None:
+                current = merged
+            else:
+                out.append(current)
+                current = word
+        out.append(current)
+    return out
+
+
+def _read_joined(gray: np.ndarray, a: Word, b: Word, scale: float, cv2) -> Word | None:
+    """The crop of two boxes read as one line by the recogniser alone; None when it reads
+    nothing sure."""
+    x0, top, x1, bottom = min(a.x0, b.x0), min(a.top, b.top), max(a.x1, b.x1), max(a.bottom, b.bottom)
+    crop = gray[int(top / scale): int(bottom / scale) + 1, int(x0 / scale): int(x1 / scale) + 1]
+    if crop.size == 0:
+        return None
+    result, _ = _engine()(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=False)
+    text, score = (result[0][0], float(result[0][1])) if result else ("", 0.0)
+    text = normalize(text)
+    if not text or score < MIN_SCORE:
+        return None
+    return Word(text=text, x0=x0, top=top, x1=x1, bottom=bottom, score=score)
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    """Whether two boxes stand on one printed line (they overlap by most of the lower one)."""
+    height = min(a.bottom - a.top, b.bottom - b.top)
+    return min(a.bottom, b.bottom) - max(a.top, b.top) >= 0.6 * height
+
+
+def _touching(a: Word, b: Word) -> bool:
+    """Whether box b stands right after box a on the same printed line (touching or overlapping)."""
+    height = min(a.bottom - a.top, b.bottom - b.top)
+    return _same_line(a, b) and b.x0 >= a.x0 and b.x0 - a.x1 <= 0.25 * height
+
+
+def _char_xs(raw: str, boxes: list, pieces: list) -> list[float] | None:
+    """x0, x1 (pixels) of each character of a recognised box's text, from the recogniser's
+    pieces (a Chinese character, or a run of Latin letters and digits) and their boxes; a run
+    shares its box evenly. None when the pieces do not spell the text."""
+    if not pieces or len(pieces) != len(boxes) or "".join(map(str, pieces)).replace(" ", "") != raw.replace(" ", ""):
+        return None
+    xs: list[float] = []
+    for piece, box in zip(pieces, boxes, strict=True):
+        piece = str(piece).replace(" ", "")
+        if not piece:
+            continue
+        left, right = min(p[0] for p in box), max(p[0] for p in box)
+        step = (right - left) / len(piece)
+        for i in range(len(piece)):
+            xs += [left + i * step, left + (i + 1) * step]
+    return xs
+
+
+def _carried(raw: str, text: str, xs: list[float]) -> list[float] | None:
+    """The characters' x0, x1 of `raw` (without its spaces) carried over to `normalize(raw)`,
+    which keeps every other character in order, one for one; a space it keeps spans the gap
+    between its neighbours. None if they do not line up."""
+    if len(xs) != 2 * sum(1 for ch in raw if not ch.isspace()):
+        return None
+    out: list[float] = []
+    at = 0
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            left = out[-1] if out else xs[0]
+            out += [left, xs[2 * at] if 2 * at < len(xs) else left]
+            continue
+        if 2 * at >= len(xs):
+            return None
+        out += xs[2 * at: 2 * at + 2]
+        at += 1
+    return [round(x, 1) for x in out] if 2 * at == len(xs) and len(out) == 2 * len(text) else None
 
 
 def _settle_sizes(words: list[Word]) -> None:
@@ -323,6 +445,12 @@ def normalize(text: str) -> str:
     """OCR text written the way a text layer writes it: no space next to a CJK character, and
     the full-width ，：；（）！？ next to one (a comma or colon between digits stays as it is)."""
     text = _drop_spaces_by_cjk(text.strip())
+    # The recogniser reads a lone printed 0 as the Chinese 〇 ("年初预算为〇万元"); next to a
+    # digit or a decimal point, or before a unit, it is the digit ("二〇二四年" stays).
+    text = _ZERO.sub("0", text)
+    # A space the recogniser put at a decimal point ("占100. 00%") is never printed there, and a
+    # full-width comma before a group of three digits is a thousands comma ("3，261.90").
+    text = _THOUSANDS.sub(",", _POINT_SPACE.sub("", text))
     # A bracket pair turns as one: "(1)项目" → "（1）项目", never "(1）项目".
     text = _HALF_PAIR.sub(lambda m: f"（{m.group(1)}）" if any(_is_wide(c) for c in (
         m.string[m.start() - 1: m.start()], *m.group(1), m.string[m.end(): m.end() + 1])) else m.group(0), text)
@@ -334,9 +462,50 @@ def normalize(text: str) -> str:
             if not between_digits and (_is_wide(before) or _is_wide(after)):
                 ch = _FULL_WIDTH[ch]
         out.append(ch)
-    return "".join(out)
+    return fix_terms("".join(out))
 
 
+def fix_terms(text: str) -> str:
+    """A term of the reports with one character misread as its look-alike ("财政拔款", "领导千部")
+    written as the term."""
+    fixes, pattern = _lexicon_fixes()
+    return pattern.sub(lambda m: fixes[m.group(0)], text)
+
+
+# Characters the recogniser reads as one another (each pair both ways).
+LOOK_ALIKES = (("拨", "拔"), ("干", "千"), ("干", "于"), ("未", "末"), ("已", "己"), ("入", "人"), ("土", "士"),
+               ("日", "曰"))
+# The standard vehicle categories of the 国有资产 section, beside the lexicon's fiscal terms.
+_VEHICLES = ("部级领导干部用车", "主要领导干部用车", "机要通信用车", "应急保障用车", "执法执勤用车",
+             "特种专业技术用车", "离退休干部用车", "其他用车")
+
+
+@cache
+def _lexicon_fixes() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Every term of four characters or more of the reports' vocabulary (`index.lexicon`) with
+    one character turned into its look-alike, mapped back to the term. Only a misreading that is
+    itself no term is corrected; shorter terms are left alone ("收人" stands in "接收人员")."""
+    from index.lexicon import FISCAL_TERMS
+
+    terms = {t for t in (*FISCAL_TERMS, *_VEHICLES) if len(t) >= 4}
+    swap: dict[str, set[str]] = {}
+    for a, b in LOOK_ALIKES:
+        swap.setdefault(a, set()).add(b)
+        swap.setdefault(b, set()).add(a)
+    fixes: dict[str, str] = {}
+    for term in terms:
+        for i, ch in enumerate(term):
+            for other in swap.get(ch, ()):
+                variant = term[:i] + other + term[i + 1:]
+                if variant not in terms:
+                    fixes.setdefault(variant, term)
+    pattern = re.compile("|".join(map(re.escape, sorted(fixes, key=len, reverse=True))))
+    return fixes, pattern
+
+
+_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
+_POINT_SPACE = re.compile(r"(?<=\d\.)[ \t]+(?=\d)|(?<=\d)[ \t]+(?=\.\d)")
+_ZERO = re.compile(r"(?<=[0-9.])〇|〇(?=[0-9.]|\s*(?:万元|亿元|千元|元|%|％|个|辆|人|次))")
 _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 _WIDE = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _HALF_PAIR = re.compile(r"\(([^()（）]*)\)")
@@ -373,12 +542,15 @@ def _tables(page, page_no: int, edges: list[dict], words: list[Word]) -> list[Pa
                 "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}
     found = []
     for table in page.find_tables(settings):
-        rows = [[clean_cell(_cell_text(cell, words)) if cell else "" for cell in row.cells]
-                for row in table.rows]
-        rows = [r for r in rows if any(r)]
+        # A cell wrapped over lines is one text again only here: its terms are fixed once more.
+        read = [([fix_terms(clean_cell(_cell_text(cell, words))) if cell else "" for cell in row.cells],
+                 [(page_no, *cell) if cell else None for cell in row.cells]) for row in table.rows]
+        read = [(r, b) for r, b in read if any(r)]
+        rows = [r for r, _ in read]
         if not rows or max(len(r) for r in rows) < 2:
             continue
-        pt = PageTable(rows=rows, bbox=tuple(table.bbox), page=page_no, pages=[page_no])
+        pt = PageTable(rows=rows, bbox=tuple(table.bbox), page=page_no, pages=[page_no],
+                       boxes=[b for _, b in read])
         pt.header_rows = header_row_count(rows)
         pt.unit = next((m.group(1) for r in rows[: pt.header_rows or 1] for c in r
                         if (m := UNIT_RE.search(c))), None)

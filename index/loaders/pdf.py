@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def load_pdf(path: Path, limits: LimitSettings | None = None) -> LoadedDocument:
     if grid.tab_stop is not None:
         _recover_tabs(pages, blanks, grid)
     return LoadedDocument(source_name=path.name, format="pdf", blocks=_assemble(pages, grid), pages=n_pages,
-                          ocr_pages=ocr.pages)
+                          ocr_pages=ocr.pages, ocr_turns=ocr.turns)
 
 
 def _check_header(path: Path) -> None:
@@ -268,13 +269,28 @@ def _join_chars_placed(chars: list[dict]) -> tuple[str, list[float]]:
                 out.append(" ")
                 xs += [prev["x1"], c["x0"]]
         out.append(t)
-        xs += [c["x0"], c["x1"]] * len(t)
+        own = c.get("xs")  # an OCR box: where the recogniser placed each of its characters
+        xs += own if own and len(own) == 2 * len(t) else _spread(t, c["x0"], c["x1"])
         prev = c
         saw_space = False
     text = "".join(out)
     lead = len(text) - len(text.lstrip())
     kept = text.strip()
     return kept, [round(x, 1) for x in xs[2 * lead: 2 * (lead + len(kept))]]
+
+
+def _spread(text: str, x0: float, x1: float) -> list[float]:
+    """x0, x1 of each character of `text` printed between x0 and x1: a text layer's glyph is one
+    character; an OCR box holds a run of them, shared out by width (a Chinese character, and
+    the “”、 a Chinese font prints as wide, is about twice as wide as a digit or a Latin letter)."""
+    if len(text) == 1:
+        return [x0, x1]
+    widths = [1.0 if unicodedata.east_asian_width(ch) in ("Na", "H", "N") else 2.0 for ch in text]
+    step, at, xs = (x1 - x0) / sum(widths), x0, []
+    for w in widths:
+        xs += [at, at + w * step]
+        at += w * step
+    return xs
 
 
 def _mark_layout(lines: list[Line], left: float | None = None, right: float | None = None) -> None:
@@ -287,7 +303,11 @@ def _mark_layout(lines: list[Line], left: float | None = None, right: float | No
     for ln in lines:
         ln.indented = ln.x0 > left + 0.9 * ln.size
         ln.short = ln.x1 < right - 4 * ln.size
-        ln.centered = ln.x0 > left + 2 * ln.size and abs((ln.x0 + ln.x1) / 2 - middle) < 1.5 * ln.size
+        # Centred: its two margins differ by under 1.5 em (a centred title's by a trailing
+        # bracket or stop at most). A paragraph's indented first line has a two-em left margin
+        # and none on the right, which a looser test, on a line read by OCR a point or two
+        # off, took for a centred one.
+        ln.centered = ln.x0 > left + 2 * ln.size and abs((ln.x0 + ln.x1) / 2 - middle) < 0.75 * ln.size
 
 
 def _attach_titles(tables: list[PageTable], lines: list[Line]) -> None:

@@ -61,7 +61,7 @@ class PageTable:
     header_rows: int = 0
     pages: list[int] = field(default_factory=list)
     # The box of each cell, row by row, parallel to `rows`: (page, x0, top, x1, bottom), None
-    # for a cell without one; empty when not known (a table read by OCR).
+    # for a cell without one (a table read by OCR has its cells' boxes in the page image, in points).
     boxes: list[list[tuple[int, float, float, float, float] | None]] = field(default_factory=list)
 
     @property

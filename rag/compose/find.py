@@ -146,7 +146,7 @@ def _rank(cf: ContextFigure, near: list[ContextFigure]) -> tuple:
     f = cf.figure
     same_sentence = any(n.n == cf.n and n.figure.quote == f.quote for n in near)
     same_passage = any(n.n == cf.n for n in near)
-    return (not same_sentence, not same_passage, f.source != "text", cf.n, f.start)
+    return (not same_sentence, not same_passage, f.placed != "text", cf.n, f.start)
 
 
 def _choose(figures: list[ContextFigure], test, near: list[ContextFigure]) -> ContextFigure | None:  # type: ignore[no-untyped-def]

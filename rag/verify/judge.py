@@ -117,7 +117,7 @@ def _candidates(figures: list[Figure], binding: _Binding, n: FoundNumber, metric
 
 
 def _evidence(figure: Figure) -> ClaimEvidence:
-    return ClaimEvidence(quote=figure.quote, section=figure.section, page=figure.page)
+    return ClaimEvidence(quote=figure.quote, section=figure.section, page=figure.page, ocr=figure.source == "ocr")
 
 
 def _expected(figure: Figure, n: FoundNumber) -> str:
@@ -449,7 +449,7 @@ def _judge(text: str, n: FoundNumber, binding: _Binding, figures: list[Figure], 
 
 def _best(candidates: list[Figure], n: FoundNumber) -> Figure:
     """The report's value to show for a contradicted number: its narrative statement first."""
-    return min(candidates, key=lambda f: (f.source != "text", f.role not in ("amount", "count", "share"), f.start))
+    return min(candidates, key=lambda f: (f.placed != "text", f.role not in ("amount", "count", "share"), f.start))
 
 
 def _pool(text: str, n: FoundNumber, binding: _Binding, figures: list[Figure], cited: list[str], passages: list[str],

@@ -162,18 +162,31 @@ def test_every_number_of_a_pdf_has_its_printed_place(generated: Checked) -> None
             assert f.text.replace(",", "") in text.replace(",", "").replace(" ", "").replace("\n", "")
 
 
-def test_boxes_are_not_stored(generated: Checked, tmp_path: Path) -> None:
-    """The positions live in the parse, not in the store: a stored report has none."""
+def test_a_stored_pdf_is_annotated_from_its_kept_original(generated: Checked, tmp_path: Path) -> None:
+    """`check ID --format pdf` for an ingested PDF: the positions are not in SQLite (a stored
+    report loads without them) but kept beside the original, and the annotated copy is the one
+    the file itself gives: the same notes on the same pages."""
     from index.ingest import Library
     from index.settings import Settings
 
-    library = Library(Settings(data_dir=tmp_path / "data"))
+    data = tmp_path / "data"
+    library = Library(Settings(data_dir=data))
     try:
         result = library.ingest_file(generated.path, embed=False)
         stored = library.store.load_parsed(result.report_id)
     finally:
         library.close()
     assert stored is not None and stored.glyphs == [] and generated.parsed.glyphs
+    from_file, from_store = tmp_path / "file.pdf", tmp_path / "stored.pdf"
+    assert _cli("check", str(generated.path), "--format", "pdf", "--output", str(from_file)).returncode in (0, 1)
+    run = _cli("check", result.report_id, "--data-dir", str(data), "--format", "pdf", "--output", str(from_store))
+    assert run.returncode in (0, 1), run.stderr
+    one, two = pdfium.PdfDocument(str(from_file)), pdfium.PdfDocument(str(from_store))
+    assert len(one) == len(two) == len(PdfReader(generated.path).pages) + 1
+    for page in range(1, len(one)):
+        notes = sorted((a.contents, a.subtype, tuple(round(v) for v in a.rect)) for a in _annotations(one, page))
+        assert notes == sorted((a.contents, a.subtype, tuple(round(v) for v in a.rect)) for a in _annotations(two, page))
+    assert any(_annotations(two, page) for page in range(1, len(two)))
 
 
 def test_real_pdf_annotated(samples_dir: Path) -> None:

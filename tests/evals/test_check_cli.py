@@ -28,7 +28,7 @@ SEED = SAMPLE_REPORT
 REPORT_KEYS = ["path", "report_id", "title", "department", "year", "summary", "findings"]
 SUMMARY_KEYS = ["rules_run", "findings", "errors", "warnings", "infos", "insufficient_data"]
 FINDING_KEYS = ["rule", "family", "severity", "message", "expected", "actual", "difference", "evidence"]
-EVIDENCE_KEYS = ["quote", "section", "page", "start", "end"]
+EVIDENCE_KEYS = ["quote", "section", "page", "start", "end", "ocr"]
 
 
 def juesuan(

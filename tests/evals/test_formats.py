@@ -72,7 +72,7 @@ def test_json_has_exactly_the_contract_keys(seed_result: CheckResult) -> None:
     for finding in report["findings"]:
         assert list(finding) == ["rule", "family", "severity", "message", "expected", "actual", "difference", "evidence"]
         for evidence in finding["evidence"]:
-            assert list(evidence) == ["quote", "section", "page", "start", "end"]
+            assert list(evidence) == ["quote", "section", "page", "start", "end", "ocr"]
     warning = report["findings"][1]
     assert warning["evidence"][0]["quote"] in seed_result.findings[1].evidence[0].quote
     assert report["department"] == "米易县人民政府办公室" and report["year"] == 2023

@@ -137,3 +137,38 @@ def test_citation_and_finding_open_their_printed_page(browser, server, tmp_path:
         assert marked.inner_text().strip()
     finally:
         context.close()
+
+
+def test_a_scanned_upload_marks_its_ocr_numbers_and_shows_its_page(browser, server, tmp_path: Path) -> None:
+    """A scan (one page of the bundled sample, printed, rendered to an image, turned 1°, with noise)
+    uploaded in the browser: it is read by OCR; an answer's checked numbers carry the OCR tag; the
+    citation says 扫描页 · OCR and opens the scanned page, highlighted, with the note that OCR read it."""
+    from bench.ocr import image_pdf
+    from tests.test_ocr import one_page_pdf
+
+    scan = image_pdf(one_page_pdf(tmp_path / "text.pdf"), tmp_path / "扫描件（OCR）.pdf", scanned=True)
+    context, page = open_page(browser, server)
+    try:
+        status = upload(page, scan)
+        assert "✓" in status.inner_text(), status.inner_text()
+        page.locator("#reports", has_text="扫描件").wait_for()  # the report list says so
+        _choose_scope(page, "扫描件（OCR）.pdf")
+        page.get_by_role("tab", name="问答").click()
+        ask(page, "公务接待费支出是多少？")
+        answer = page.locator("#chat .js-answer").last
+        assert answer.locator(".claim.js-ocr sup.js-ocr-mark").count() >= 1, answer.inner_html()
+        assert "4.55" in answer.inner_text()
+        summary = page.locator("#chat details.js-cite summary").last
+        assert "扫描页 · OCR" in summary.inner_text()
+        summary.click()
+        view = page.locator("#chat-page-view .js-page-view")
+        img = view.locator("img.js-page-image").first
+        img.wait_for()
+        assert "OCR" in view.inner_text() and "扫描件" in view.inner_text()
+        image = _image(img)
+        rgb = image.convert("RGB")
+        yellow = sum(1 for x in range(0, rgb.width, 3) for y in range(0, rgb.height, 3) if _yellow(rgb.getpixel((x, y))))
+        assert yellow > 20  # the quote highlighted on the scan
+        page.screenshot(path=str(DOCS / "screenshot-ocr.png"))
+    finally:
+        context.close()

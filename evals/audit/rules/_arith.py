@@ -84,7 +84,7 @@ def narrative_amounts(ctx: RuleContext, metric: str | None = None) -> list[Figur
     return [
         f
         for f in ctx.report.figures
-        if f.source == "text"
+        if f.placed == "text"
         and f.role == "amount"
         and is_money(f)
         and is_current(ctx, f)
@@ -94,12 +94,12 @@ def narrative_amounts(ctx: RuleContext, metric: str | None = None) -> list[Figur
 
 def sentence_mates(ctx: RuleContext, figure: Figure) -> list[Figure]:
     """The figures of the sentence (narrative) or table row a figure stands in, in order."""
-    if figure.source == "table":
+    if figure.placed == "table":
         return sorted(
             (
                 f
                 for f in ctx.report.figures
-                if f.source == "table" and f.table_id == figure.table_id and f.row == figure.row
+                if f.placed == "table" and f.table_id == figure.table_id and f.row == figure.row
             ),
             key=lambda f: f.col or 0,
         )
@@ -108,7 +108,7 @@ def sentence_mates(ctx: RuleContext, figure: Figure) -> list[Figure]:
         (
             f
             for f in ctx.report.figures
-            if f.source == "text"
+            if f.placed == "text"
             and f.quote == figure.quote
             and f.section == figure.section
             and abs(f.start - figure.start) <= span

@@ -98,7 +98,7 @@ def sentence_span(text: str, figure: Figure) -> tuple[int, int]:
 def figure_at(report: ParsedReport, table_id: int, row: int, col: int) -> Figure | None:
     """The table figure stated in one cell, if the parser made one."""
     for f in report.figures:
-        if f.source == "table" and f.table_id == table_id and f.row == row and f.col == col:
+        if f.placed == "table" and f.table_id == table_id and f.row == row and f.col == col:
             return f
     return None
 

@@ -63,7 +63,7 @@ class Facts:
         for figure in ctx.report.figures:
             if figure.role != "amount" or not is_money(figure):
                 continue
-            if figure.source == "table" and kinds.get(figure.table_id) not in JOINABLE_KINDS:
+            if figure.placed == "table" and kinds.get(figure.table_id) not in JOINABLE_KINDS:
                 continue
             self.by_key[key_of(figure)].append(figure)
 
@@ -84,9 +84,9 @@ class Facts:
         found = self.statements(key, any_scope=any_scope)
         if not found:
             return None
-        if near is not None and near.source == "table":
+        if near is not None and near.placed == "table":
             # A table's own cells first: its rows and columns state one consistent set of values.
-            same_table = [f for f in found if f.source == "table" and f.table_id == near.table_id]
+            same_table = [f for f in found if f.placed == "table" and f.table_id == near.table_id]
             if same_table:
                 found = same_table
         if near is None:
@@ -97,7 +97,7 @@ class Facts:
         if mates:
             before = [f for f in mates if f.start < near.start]
             return before[-1] if before else mates[0]
-        text = [f for f in found if f.source == "text"]
+        text = [f for f in found if f.placed == "text"]
         section = [f for f in text if f.section == near.section and f.start < near.start]
         if section:
             return section[-1]
@@ -110,7 +110,7 @@ class Facts:
                 return before[-1] if before else inside[0]
         if not same_value(found):
             raise Ambiguous(key.metric)
-        return min(found, key=lambda f: (f.source != "text", f.start))
+        return min(found, key=lambda f: (f.placed != "text", f.start))
 
     def budgets(self, key: Key, near: Figure | None = None) -> list[Figure]:
         """The budget amounts stated for the metric of `key` (each kind of budget once)."""

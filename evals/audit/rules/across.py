@@ -25,7 +25,7 @@ def _stated(report: ParsedReport, metric: str, year: int, unit: str) -> list[Fig
     return [
         f for f in report.figures
         if f.metric == metric and f.role == "amount" and f.year == year and f.unit == unit and f.subject is None
-        and f.source == "text" and not f.approximate
+        and f.placed == "text" and not f.approximate
     ]
 
 
@@ -55,7 +55,7 @@ def prior_year(ctx: RuleContext) -> list[Finding]:
     findings: list[Finding] = []
     changes: dict[str, list[Figure]] = defaultdict(list)
     for f in ctx.report.figures:
-        if f.role == "change_amount" and f.compared_to == year - 1 and f.source == "text" and f.subject is None \
+        if f.role == "change_amount" and f.compared_to == year - 1 and f.placed == "text" and f.subject is None \
                 and is_known_metric(f.metric):
             changes[f.metric].append(f)
     for metric, change_figs in changes.items():
@@ -94,7 +94,7 @@ def _prior_columns(ctx: RuleContext, prev: ParsedReport, year: int) -> list[Find
     """Table cells headed 上年… (year − 1) against the previous report's narrative figure."""
     findings = []
     for f in ctx.report.figures:
-        if f.source != "table" or f.year != year - 1 or f.role != "amount" or not is_known_metric(f.metric):
+        if f.placed != "table" or f.year != year - 1 or f.role != "amount" or not is_known_metric(f.metric):
             continue
         before = _one_value(_stated(prev, f.metric, year - 1, f.unit))
         if before is None:

@@ -90,7 +90,7 @@ def _narrative_binding(ctx: RuleContext, rate: Figure) -> tuple[Figure | None, l
         earlier = [
             f
             for f in ctx.report.figures
-            if f.source == "text"
+            if f.placed == "text"
             and f.section == rate.section
             and f.start < rate.start
             and f.role == "amount"
@@ -114,12 +114,12 @@ def _narrative_binding(ctx: RuleContext, rate: Figure) -> tuple[Figure | None, l
         ):
             continue
         if (
-            figure.source == "text"
+            figure.placed == "text"
             and figure.section == rate.section
             and figure.metric.startswith(rate.metric + " ")
         ):
             elsewhere.append(figure)
-        elif figure.source == "table" and not rate.subject and figure.metric == f"{rate.metric} 预算数":
+        elif figure.placed == "table" and not rate.subject and figure.metric == f"{rate.metric} 预算数":
             elsewhere.append(figure)  # the "三公" table's 预算数 column
     kinds: dict[str, list[Figure]] = {}
     for figure in elsewhere:
@@ -310,7 +310,7 @@ def table_rate(ctx: RuleContext) -> list[Finding]:
             continue
         rows: dict[int, dict[str, Figure]] = {}
         for figure in ctx.report.figures:
-            if figure.source == "table" and figure.table_id == table.id and (kind := _column_kind(figure)):
+            if figure.placed == "table" and figure.table_id == table.id and (kind := _column_kind(figure)):
                 rows.setdefault(figure.row or 0, {})[kind] = figure
         failing: list[tuple[Figure, Figure, list[tuple[Figure, Decimal]], str]] = []
         for cells in rows.values():

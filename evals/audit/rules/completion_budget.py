@@ -127,7 +127,7 @@ def wording(ctx: RuleContext) -> list[Finding]:
     findings: list[Finding] = []
     copy = reading_copy(ctx.report.report.text)
     text = copy.text if copy else ctx.report.report.text
-    narrative = [f for f in ctx.report.figures if f.source == "text"]
+    narrative = [f for f in ctx.report.figures if f.placed == "text"]
     for match in _WORDING.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         # Figures point into the text as printed; the pattern reads the simplified copy.

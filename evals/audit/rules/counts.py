@@ -30,7 +30,7 @@ _MARKER_NUMBER = re.compile(r"^[（(]?(\d{1,2})")
 
 
 def _count_figures(report: ParsedReport) -> list[Figure]:
-    return [f for f in report.figures if f.source == "text" and f.role == "count" and not f.approximate]
+    return [f for f in report.figures if f.placed == "text" and f.role == "count" and not f.approximate]
 
 
 def _listed_items(report: ParsedReport, sentence_end: int, pos: int) -> int | None:

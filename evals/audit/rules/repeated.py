@@ -52,7 +52,7 @@ def _named_quantity(metric: str) -> bool:
 def _text_key(f: Figure, kinds: dict[int, str | None] | None = None) -> tuple | None:
     if f.role == "count" or f.approximate:
         return None
-    if f.source == "table" and (kinds is None or f.table_id not in kinds or kinds[f.table_id] is not None
+    if f.placed == "table" and (kinds is None or f.table_id not in kinds or kinds[f.table_id] is not None
                                 or f.role != "amount"):
         return None  # cells of a plain table (no standard kind) state amounts the narrative repeats
     metric = f.metric
@@ -69,7 +69,7 @@ def _text_key(f: Figure, kinds: dict[int, str | None] | None = None) -> tuple | 
 
 
 def _table_key(f: Figure, kinds: dict[int, str | None]) -> tuple | None:
-    if f.source != "table" or f.table_id is None or kinds.get(f.table_id) not in _PROJECT_TABLES:
+    if f.placed != "table" or f.table_id is None or kinds.get(f.table_id) not in _PROJECT_TABLES:
         return None
     if not f.subject or f.role in ("weight", "score"):
         return None
@@ -78,7 +78,7 @@ def _table_key(f: Figure, kinds: dict[int, str | None]) -> tuple | None:
 
 def _place(f: Figure) -> str:
     where = f.section or "报告"
-    return f"{where}{'表格' if f.source == 'table' else '正文'}"
+    return f"{where}{'表格' if f.placed == 'table' else '正文'}"
 
 
 @rule(
@@ -102,7 +102,7 @@ def same_figure(ctx: RuleContext) -> list[Finding]:
     # group key -> (worst outcome, figures that disagree with the most stated value)
     results: list[tuple[tuple, str, list[Figure], Figure]] = []
     for key, figs in groups.items():
-        places = {(f.table_id if f.source == "table" else sentence_span(text, f)) for f in figs}
+        places = {(f.table_id if f.placed == "table" else sentence_span(text, f)) for f in figs}
         if len(places) < 2:
             continue
         if key[0] == "text":

@@ -229,7 +229,7 @@ def _joined_breakdowns(
         parts: list[Figure] = []
         # Bind inside one table first (a table states its own consistent set), then anywhere.
         anchor = next((f for m in relation.parts for f in facts.statements(Key(m, year, basis, subject, scope))
-                       if f.source == "table"), None)
+                       if f.placed == "table"), None)
         try:
             for metric in relation.parts:
                 found = facts.find(Key(metric, year, basis, subject, scope), anchor)
@@ -401,7 +401,7 @@ def _t1_amount(ctx: RuleContext, metric: str) -> Figure | None:
     found = [
         f
         for f in ctx.report.figures
-        if f.source == "table"
+        if f.placed == "table"
         and f.table_id in tables
         and f.metric == metric
         and is_money(f)
@@ -486,7 +486,7 @@ def _balanced_columns(ctx: RuleContext, rid: str, facts: Facts, basis: str) -> l
 
 def _near(a: Figure, b: Figure) -> bool:
     """Two statements of one section (the usual "收入总计X万元，支出总计Y万元")."""
-    return a.source == b.source == "text" and a.section == b.section
+    return a.placed == b.placed == "text" and a.section == b.section
 
 
 def _balance(rid: str, income: Figure, spending: Figure) -> list[Finding]:

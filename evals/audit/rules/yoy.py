@@ -91,7 +91,7 @@ def _amount(facts: Facts, metric: str, year: int | None, near: Figure) -> Figure
     key = Key(metric, year, "actual", near.subject, near.scope)
     try:
         found = facts.find(key, near)
-        if found is None and near.source == "table":
+        if found is None and near.placed == "table":
             found = facts.find(key, near, any_scope=True)
         if found is None and metric in _BOTH_TOTALS:
             totals = [facts.find(Key(m, year, "actual", near.subject, near.scope), near) for m in _BOTH_TOTALS[metric]]

@@ -240,7 +240,7 @@ def _sangong_cells_long(report: ParsedReport, t: Table) -> dict[tuple[str, str],
     cells: dict[tuple[str, str], V] = {}
     columns: dict[int, str] = {}
     for f in report.figures:
-        if f.source != "table" or f.table_id != t.id or f.role != "amount" or f.row is None or f.col is None:
+        if f.placed != "table" or f.table_id != t.id or f.role != "amount" or f.row is None or f.col is None:
             continue
         metric, basis = split_metric(f)
         item = "合计" if metric == "三公经费" else metric
