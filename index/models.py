@@ -178,7 +178,7 @@ class Figure(_Model):
     box: tuple[float, float, float, float] | None = Field(
         default=None,
         description="where the number is printed on its page: x0, top, x1, bottom in PDF points from the "
-        "page's top-left corner (None: not a PDF)",
+        "page's top-left corner (None: not a PDF, or a row of a continued table printed on the next page)",
     )
     start: int = Field(description="span of the number in Report.text")
     end: int
@@ -264,7 +264,7 @@ class ParsedReport(_Model):
         default_factory=list,
         description="where the text was printed (PDF only, in text order; kept beside the original PDF)",
     )
-    _starts: list[int] | None = PrivateAttr(default=None)  # glyphs' starts, for bisecting
+    _starts: tuple[list[Glyphs], list[int]] | None = PrivateAttr(default=None)  # (glyphs, their starts)
     turns: dict[int, tuple[float, float, float]] = Field(
         default_factory=dict,
         description="page -> (degrees, centre x, centre y): a scanned page OCR read after turning it "
@@ -277,9 +277,9 @@ class ParsedReport(_Model):
         or a report loaded from the store)."""
         from bisect import bisect_right
 
-        if self._starts is None or len(self._starts) != len(self.glyphs):
-            self._starts = [g.start for g in self.glyphs]
-        i = max(0, bisect_right(self._starts, start) - 1)
+        if self._starts is None or self._starts[0] is not self.glyphs or len(self._starts[1]) != len(self.glyphs):
+            self._starts = (self.glyphs, [g.start for g in self.glyphs])
+        i = max(0, bisect_right(self._starts[1], start) - 1)
         found = []
         for run in self.glyphs[i:]:
             if run.start >= end:

@@ -10,6 +10,7 @@ the report is committed, removed with it.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -61,6 +62,10 @@ def keep_original(data_dir: Path, path: Path, report_id: str) -> bool:
 MAX_POSITIONS_BYTES = 64 * 1024 * 1024
 
 
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def positions_path(data_dir: Path, report_id: str) -> Path:
     """Where the print positions of a stored PDF report are kept, beside its original."""
     return original_path(data_dir, report_id).with_suffix(".positions.json.gz")
@@ -74,6 +79,7 @@ def keep_positions(data_dir: Path, parsed: ParsedReport) -> bool:
         return False
     target = positions_path(data_dir, parsed.report.id)
     data = {
+        "text": _text_hash(parsed.report.text),  # the text the offsets point into
         "glyphs": [[g.start, g.end, g.page, g.top, g.bottom, g.xs] for g in parsed.glyphs],
         "turns": {str(page): list(turn) for page, turn in parsed.turns.items()},
         "page_starts": [list(pair) for pair in parsed.page_starts],
@@ -82,7 +88,7 @@ def keep_positions(data_dir: Path, parsed: ParsedReport) -> bool:
         partial = target.with_name(f"{target.name}.partial")
         partial.write_bytes(gzip.compress(json.dumps(data, separators=(",", ":")).encode(), 6))
         os.replace(partial, target)
-    except OSError as exc:
+    except (OSError, TypeError, ValueError) as exc:
         log.warning("could not keep the print positions of report %s: %s", parsed.report.id, exc.strerror or exc)
         return False
     return True
@@ -91,7 +97,7 @@ def keep_positions(data_dir: Path, parsed: ParsedReport) -> bool:
 def kept_positions(data_dir: Path, report: Report) -> ParsedReport | None:
     """The stored `report` with the print positions `keep_positions` wrote (no sections,
     tables, figures or chunks: what `ParsedReport.boxes` needs); None when none were kept or
-    the file cannot be read."""
+    the file cannot be read or is not of this report's text (the caller then parses the PDF)."""
     path = positions_path(data_dir, report.id)
     try:
         with gzip.open(path, "rb") as fh:
@@ -99,12 +105,17 @@ def kept_positions(data_dir: Path, report: Report) -> ParsedReport | None:
         if len(raw) > MAX_POSITIONS_BYTES:
             raise ValueError("too large")
         data = json.loads(raw)
+        if data["text"] != _text_hash(report.text):
+            raise ValueError("written for another text of the report (an earlier parse)")
+        size = len(report.text)
         glyphs = [Glyphs(start=s, end=e, page=p, top=t, bottom=b, xs=xs) for s, e, p, t, b, xs in data["glyphs"]]
+        if any(not 0 <= g.start < g.end <= size or len(g.xs) not in (2, 2 * (g.end - g.start)) for g in glyphs):
+            raise ValueError("a run outside the text")
         turns = {int(page): (float(a), float(x), float(y)) for page, (a, x, y) in data["turns"].items()}
         starts = [(int(offset), int(page)) for offset, page in data["page_starts"]]
     except FileNotFoundError:
         return None
-    except (OSError, EOFError, ValueError, TypeError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a damaged file of any shape (gzip, JSON, fields) is not used
         log.warning("could not read the print positions of report %s: %s", report.id, exc)
         return None
     return ParsedReport(report=report, sections=[], tables=[], figures=[], chunks=[], glyphs=glyphs,

@@ -386,9 +386,10 @@ def parse_document(
     )
     if parsed.glyphs:
         for figure in figures:
-            boxes = parsed.boxes(figure.start, figure.end)
-            if boxes:
-                figure.box = boxes[0][1:]
+            # The box on the figure's page (a row of a table continued onto the next page is
+            # printed there, while its figure's page is the table's first: it gets none).
+            figure.box = next((box[1:] for box in parsed.boxes(figure.start, figure.end) if box[0] == figure.page),
+                              None)
     return parsed
 
 

@@ -133,6 +133,10 @@ class Store:
             self._db.executescript(_SCHEMA)
             self._migrate()
             self._db.commit()
+        # Writes go through a connection of their own: a transaction's rows are seen by no reader
+        # (the app's threads share `_db`) before it commits — a private upload is never listed
+        # before its private mark, nor a report half written.
+        self._writer: sqlite3.Connection | None = None
 
     def _migrate(self) -> None:
         """Add the columns later versions introduced to a store an earlier version created
@@ -146,24 +150,44 @@ class Store:
             for column in columns:
                 if column.split()[0] not in have:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+                    if column.startswith("ocr_pages"):
+                        # A report stored by a version that read scans but kept no list: its
+                        # pages read by OCR are the pages of its figures that say so.
+                        self._db.execute(
+                            "UPDATE reports SET ocr_pages = (SELECT json_group_array(page) FROM (SELECT DISTINCT"
+                            " page FROM figures WHERE report_id = reports.id AND source = 'ocr' AND page IS NOT NULL"
+                            " ORDER BY page)) WHERE EXISTS (SELECT 1 FROM figures WHERE report_id = reports.id"
+                            " AND source = 'ocr')"
+                        )
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connections."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         self._db.close()
+
+    def _write_connection(self) -> sqlite3.Connection:
+        if self._writer is None:
+            self._writer = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
+            self._writer.row_factory = sqlite3.Row
+            self._writer.execute("PRAGMA foreign_keys = ON")
+        return self._writer
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All writes inside commit together or not at all (also on KeyboardInterrupt); under
         the writer lock."""
         with self.lock:
+            db = self._write_connection()
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                yield self._db
+                db.execute("BEGIN IMMEDIATE")
+                yield db
             except BaseException:
-                self._db.rollback()
+                db.rollback()
                 raise
             else:
-                self._db.commit()
+                db.commit()
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

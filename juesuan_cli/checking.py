@@ -119,7 +119,7 @@ def check(
                 else:
                     results.append(outcome)
                     if fmt in ("html", "pdf"):  # the full text / the annotated file show the report itself
-                        originals[outcome.report_id] = _original(checker, source)
+                        originals[outcome.report_id] = _original(checker, source, printed=fmt == "pdf")
                 bar.advance(task)
     finally:
         checker.close()
@@ -148,12 +148,14 @@ def check(
     raise typer.Exit(exit_code(results, failures))
 
 
-def _original(checker, source):
-    """The report itself, for the formats that show it (the HTML full text, the annotated PDF):
-    parsed again here, as the checks ran in worker processes."""
+def _original(checker, source, printed: bool = False):
+    """The report itself, for the formats that show it (the HTML full text; with `printed`, the
+    annotated PDF, which needs where its text was printed): parsed again here, as the checks
+    ran in worker processes."""
     from evals.audit.report_formats import Original
 
-    return Original(*checker.printed(source, checker.load(source)))
+    parsed = checker.load(source)
+    return Original(*checker.printed(source, parsed)) if printed else Original(parsed, source.path)
 
 
 def _write_check_output(results, failures: list[str], fmt: CheckFormat, output: Path | None,

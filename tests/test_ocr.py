@@ -113,9 +113,11 @@ def test_ocr_text_is_written_as_a_text_layer_writes_it() -> None:
     assert normalize("合计 1,234.56") == "合计1,234.56"  # the thousands comma between digits stays
     assert normalize("Hello world (2024)") == "Hello world (2024)"
     assert normalize("年初预算为〇万元，增长1〇.5%") == "年初预算为0万元，增长10.5%"  # a lone 0 read as 〇
-    assert normalize("二〇二四年") == "二〇二四年"
+    assert normalize("二〇二四年") == "二〇二四年" and normalize("一〇〇人") == "一〇〇人"
     assert normalize("占100. 00%。") == "占100.00%。" and normalize("合计12 .5万元") == "合计12.5万元"
     assert normalize("支出合计3，261.90万元，较上年") == "支出合计3,261.90万元，较上年"  # a thousands comma
+    assert normalize("1. 2023年度收入决算") == "1. 2023年度收入决算"  # a list marker keeps its space
+    assert normalize("2. 30个项目") == "2. 30个项目" and normalize("1092. 80") == "1092.80"
     # A term of the reports with one look-alike character misread (both seen on the samples).
     assert normalize("五、一般公共预算财政拔款支出") == "五、一般公共预算财政拨款支出"
     assert normalize("其中：部级领导千部用车0辆") == "其中：部级领导干部用车0辆"
@@ -389,3 +391,48 @@ def test_a_number_the_detector_cut_in_two_is_read_again_as_one(tmp_path: Path) -
     joined = _rejoin(gray, halves, scale)
     assert sorted(w.text for w in joined) == ["1092.80", "合计"]
     assert _rejoin(gray, [halves[0], halves[2]], scale)[0].text == "1092."  # no touching neighbour
+
+
+def test_a_scan_whose_crop_box_is_inside_its_media_box_is_placed_in_media_box_points(tmp_path: Path) -> None:
+    """pdfium draws the crop box, pdfplumber measures from the media box: a scan cropped by a
+    margin gives each figure the box the uncropped scan gives it (media-box points)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
+    scan = image_pdf(one_page_pdf(tmp_path / "text.pdf"), tmp_path / "scan.pdf")
+    writer = PdfWriter(clone_from=PdfReader(scan))
+    width, height = (float(v) for v in writer.pages[0].mediabox.upper_right)
+    writer.pages[0].cropbox = RectangleObject((24, 30, width - 18, height - 36))
+    cropped = tmp_path / "cropped.pdf"
+    with cropped.open("wb") as fh:
+        writer.write(fh)
+    whole, cut = parse_file(scan), parse_file(cropped)
+    boxes: dict[tuple, list] = {}
+    for f in whole.figures:
+        boxes.setdefault(figure_key(f), []).append(f.box)
+    compared = 0
+    for f in cut.figures:
+        if boxes.get(figure_key(f)):
+            want = _centre(boxes[figure_key(f)].pop(0))
+            got = _centre(f.box)
+            assert abs(got[0] - want[0]) <= 4 and abs(got[1] - want[1]) <= 3, (f.text, got, want)  # the crop is 24 and 36 pt
+            compared += 1
+    assert compared >= 0.9 * len(whole.figures)
+
+
+def test_a_quote_of_last_years_report_is_not_taken_for_a_scanned_one() -> None:
+    """A finding comparing with last year's report quotes it with its own page numbers: a page
+    scanned in this year's report says nothing about it."""
+    from evals.audit.check import OCR_NOTE, mark_ocr
+    from evals.audit.findings import Evidence, Finding
+    from index.models import Report
+
+    text = "一、收入\n本年收入合计307.82万元。\n"
+    report = Report(id="0" * 16, source_name="x.pdf", format="pdf", ocr_pages=[3], text=text)
+    this = Evidence(quote="本年收入合计307.82万元。", page=3, start=text.index("307.82"), end=text.index("307.82") + 6)
+    last = Evidence(quote="上年收入合计290.00万元。", page=3, start=4, end=10)
+    mine = Finding(rule="r", family="yoy", severity="error", message="不符。", evidence=[this])
+    theirs = Finding(rule="r", family="across", severity="error", message="不符。", evidence=[last])
+    mark_ocr([mine, theirs], report)
+    assert this.ocr and mine.severity == "warning" and mine.message.endswith(OCR_NOTE)
+    assert not last.ocr and theirs.severity == "error" and theirs.message == "不符。"

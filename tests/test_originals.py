@@ -223,3 +223,52 @@ def test_a_pdf_stored_before_positions_were_kept_is_parsed_again_for_its_page(li
     rgb = np.asarray(image, dtype=int)
     yellow = (rgb[..., 0] - rgb[..., 2] >= 60) & (rgb[..., 1] - rgb[..., 2] >= 40)
     assert yellow.sum() > 50  # the number highlighted
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other text", "run outside"])
+def test_damaged_kept_positions_are_not_used(library: Library, seed_pdf: Path, damage: str) -> None:
+    """A positions file that is not gzip/JSON, was written for another text, or points outside
+    the text is passed over (logged): the page view parses the PDF again and still shows it."""
+    import gzip
+    import json
+
+    from webui.page_view import PageViews
+
+    result = library.ingest_file(seed_pdf, embed=False)
+    report = library.store.get_report(result.report_id)
+    path = positions_path(library.data_dir, result.report_id)
+    if damage == "garbage":
+        path.write_bytes(b"\x1f\x8b not really gzip")
+    else:
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        if damage == "other text":
+            data["text"] = "0" * 16
+        else:
+            data["glyphs"][0][1] = len(report.text) + 10
+        path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    assert kept_positions(library.data_dir, report) is None
+    start = report.text.index("4.55万元")
+    shown = PageViews(library).view(result.report_id, start, start + 4)
+    assert "js-page-image" in shown  # from the PDF parsed again
+
+
+def test_a_store_from_before_ocr_pages_were_listed_learns_them_from_its_figures(library: Library) -> None:
+    """A report stored by a version that read scans but kept no list of its scanned pages: on
+    opening, the list is the pages of its figures read by OCR (so its findings and answers are
+    still marked)."""
+    import sqlite3
+
+    from index.store import Store
+
+    result = library.ingest_file(SEED, embed=False)
+    library.close()
+    db = sqlite3.connect(library.data_dir / "juesuan.sqlite")
+    db.execute("UPDATE figures SET source = 'ocr', page = 2 WHERE report_id = ? AND idx < 3", (result.report_id,))
+    db.execute("ALTER TABLE reports DROP COLUMN ocr_pages")
+    db.commit()
+    db.close()
+    store = Store(library.data_dir)
+    try:
+        assert store.get_report(result.report_id).ocr_pages == [2]
+    finally:
+        store.close()

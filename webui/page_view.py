@@ -192,7 +192,7 @@ class PageViews:
                 f"<figcaption>第 {page} 页{'（黄色框为引用位置；上图为其放大）' if zoom else ''}</figcaption></figure>"
             )
         if len(by_page) > MAX_PAGES:
-            note = f"引文跨 {len(by_page)} 页，只显示前 {MAX_PAGES} 页。"
+            note = f"引文跨 {len(by_page)} 页，只显示前 {MAX_PAGES} 页。" + note
         return figures, note
 
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 import evals.audit.rules  # noqa: F401 - importing the package registers every rule
-from evals.audit.findings import SEVERITY_ORDER, Finding
+from evals.audit.findings import SEVERITY_ORDER, Evidence, Finding
 from evals.audit.inputs import ReportInputs, Source
 from evals.audit.intervals import HUNDRED, Interval
 from evals.audit.pairing import pick_previous, stored_previous
 from evals.audit.registry import RULES, RuleContext
-from index.models import ParsedReport
+from index.models import ParsedReport, Report
 from index.numbers import read_cell
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def run_rules(
             continue
         findings.extend(found)
     findings = consolidate(findings, parsed.report.text)
-    mark_ocr(findings, parsed.report.ocr_pages)
+    mark_ocr(findings, parsed.report)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.family, f.rule, f.evidence[0].start if f.evidence and f.evidence[0].start is not None else 0))
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     report = parsed.report
@@ -95,20 +95,29 @@ def run_rules(
 OCR_NOTE = "所比数字有的由 OCR 从扫描页识别，可能是识别错误而非报告本身的错误：请对照原页核对。"
 
 
-def mark_ocr(findings: list[Finding], ocr_pages: list[int]) -> None:
-    """Mark the evidence printed on a scanned page (its text read by OCR). A finding resting on
-    such a number may be a misreading, not the report's mistake: an error becomes a warning and
-    says so (one false error costs the auditor's trust in every other finding)."""
-    if not ocr_pages:
-        return
-    scanned = set(ocr_pages)
+def mark_ocr(findings: list[Finding], report: Report) -> None:
+    """Mark the evidence printed on a scanned page (its text read by OCR): a figure read by OCR
+    (`Evidence.of`), or a quote of this report standing on one of its scanned pages. A finding
+    resting on such a number may be a misreading, not the report's mistake: an error becomes a
+    warning and says so (one false error costs the auditor's trust in every other finding)."""
+    scanned = set(report.ocr_pages)
     for finding in findings:
         for evidence in finding.evidence:
-            evidence.ocr = evidence.ocr or evidence.page in scanned
+            evidence.ocr = evidence.ocr or (evidence.page in scanned and _quotes_this(evidence, report.text))
         if any(e.ocr for e in finding.evidence) and finding.severity != "info":
             if finding.severity == "error":
                 finding.severity = "warning"
             finding.message = finding.message.rstrip() + OCR_NOTE
+
+
+def _quotes_this(evidence: Evidence, text: str) -> bool:
+    """Whether a quote is of this report, not of last year's (whose page numbers are its own):
+    its span lies in this text and the quote stands around it."""
+    if evidence.start is None or evidence.end is None or not 0 <= evidence.start < evidence.end <= len(text):
+        return False
+    head = evidence.quote.split(" | ")[0][:12]  # a table row is quoted with " | " between cells
+    window = text[max(0, evidence.start - len(evidence.quote) - 2): evidence.end + len(evidence.quote) + 2]
+    return bool(head) and head in window
 
 
 def consolidate(findings: list[Finding], text: str) -> list[Finding]:

@@ -130,7 +130,12 @@ class ReportInputs:
         kept = kept_positions(self.data_dir, parsed.report)
         if kept is not None:
             return parsed.model_copy(update={"glyphs": kept.glyphs, "turns": kept.turns}), original
-        again = self.load(Source(label=source.label, path=original))
+        from index.loaders import LoadError
+
+        try:
+            again = self.load(Source(label=source.label, path=original))
+        except LoadError:
+            return parsed, None
         return (again, original) if again.report.text == parsed.report.text else (parsed, None)
 
     def previous_in_store(self, parsed: ParsedReport) -> tuple[str, ParsedReport] | None:

@@ -167,10 +167,12 @@ class PdfOcr:
                 f"PDF 中没有文字层的页面超过 {MAX_OCR_PAGES} 页（第 {page_no} 页起），OCR 识别耗时过长，"
                 f"请拆分文件后再导入 (more than {MAX_OCR_PAGES} scanned pages to OCR)"
             )
-        result = read_image(self.render(page_no), page, page_no)
+        gray, place = self.render(page_no)
+        result = read_image(gray, page, page_no, place)
         self.pages.append(page_no)
         if result.skew:
-            self.turns[page_no] = (result.skew, page.width / 2, page.height / 2)
+            points, dx, dy = place  # turned about the image's centre, in the page's points
+            self.turns[page_no] = (result.skew, dx + gray.shape[1] * points / 2, dy + gray.shape[0] * points / 2)
         self.chars_read += sum(len(w.text) for w in result.words)
         return result
 
@@ -191,8 +193,10 @@ class PdfOcr:
             return "PDF 没有文字层（扫描件），OCR 文字识别也没有读出文字 (no text layer, and OCR found no text)"
         return "PDF 没有文字层，也没有可供 OCR 文字识别的图像，无法提取文字 (no text layer and no image to OCR)"
 
-    def render(self, page_no: int) -> np.ndarray:
-        """The page (1-based) as a grey image at `dpi` (less for a page over MAX_SIDE_PX)."""
+    def render(self, page_no: int) -> tuple[np.ndarray, tuple[float, float, float]]:
+        """The page (1-based) as a grey image at `dpi` (less for a page over MAX_SIDE_PX), and
+        where it stands: (points per pixel, x and y of its top-left corner in the points of the
+        page's media box, which pdfplumber's characters and lines use; pdfium draws the crop box)."""
         import numpy as np
         import pypdfium2
 
@@ -202,25 +206,33 @@ class PdfOcr:
         try:
             # A poster-sized page is rendered smaller: memory stays bounded (MAX_SIDE_PX).
             scale = min(self.dpi / 72, MAX_SIDE_PX / max(page.get_size()))
+            media, crop = page.get_mediabox(), page.get_cropbox()
             bitmap = page.render(scale=scale, grayscale=True)
-            return np.array(bitmap.to_pil().convert("L"))
+            return np.array(bitmap.to_pil().convert("L")), (1 / scale, crop[0] - media[0], media[3] - crop[3])
         finally:
             page.close()
 
 
-def read_image(gray: np.ndarray, page, page_no: int) -> OcrPage:
+def read_image(gray: np.ndarray, page, page_no: int, place: tuple[float, float, float] | None = None) -> OcrPage:
     """OCR a rendered page image (grey, the whole page) into characters and tables.
 
-    `page` is the pdfplumber page the image shows: its size turns pixels into points, and its
-    table finder builds the tables from the rules found in the image.
+    `page` is the pdfplumber page the image shows: its table finder builds the tables from the
+    rules found in the image. `place` is (points per pixel, x, y of the image's top-left corner
+    in the page's points), as `PdfOcr.render` gives it; None: the image is the whole page.
     """
     gray, skew = straighten(gray)
-    scale = page.width / gray.shape[1]  # points per pixel
+    scale, dx, dy = place or (page.width / gray.shape[1], 0.0, 0.0)
     horizontal, vertical = _rule_masks(gray, int(RULE_INCHES * 72 / scale))
     edges = _edges(horizontal, "h", scale) + _edges(vertical, "v", scale)
     cleaned = gray.copy()
     cleaned[(horizontal | vertical) > 0] = 255
-    words = _rejoin(cleaned, _ocr_words(cleaned, scale), scale)
+    words = _rejoin(cleaned, _ocr_words(cleaned, scale), scale, [e for e in edges if e["top"] != e["bottom"]])
+    if dx or dy:  # a crop box inside the media box: into the media box's points, as the text layer's
+        for word in words:
+            word.x0, word.x1, word.top, word.bottom = word.x0 + dx, word.x1 + dx, word.top + dy, word.bottom + dy
+            word.xs = [x + dx for x in word.xs] if word.xs else None
+        for edge in edges:
+            edge.update(x0=edge["x0"] + dx, x1=edge["x1"] + dx, top=edge["top"] + dy, bottom=edge["bottom"] + dy)
     _settle_sizes(words)
     tables = _tables(page, page_no, edges, words)
     boxes = [t.bbox for t in tables]
@@ -324,14 +336,15 @@ _NUMBER_END = re.compile(r"[0-9.]$")
 _NUMBER_START = re.compile(r"^[0-9.]")
 
 
-def _rejoin(gray: np.ndarray, words: list[Word], scale: float) -> list[Word]:
+def _rejoin(gray: np.ndarray, words: list[Word], scale: float, walls: list[dict] | None = None) -> list[Word]:
     """Read again, as one, a number the detector cut in two: two boxes of one line that touch
     or overlap, the first ending and the second starting with a digit or a point ("1092." and
     ".80", "4416." and "67"). Joined as they are they would print "1092. .80"; the recogniser
     reads the crop of both boxes as "1092.80". Kept apart when it reads nothing sure.
 
-    One pass along each line, left to right; at most MAX_REJOINS crops read per page (a hostile
-    page of a thousand touching digits costs no more)."""
+    Never across a table's vertical rule (`walls`: two numbers of neighbouring cells). One pass
+    along each line, left to right; at most MAX_REJOINS crops read per page (a hostile page of a
+    thousand touching digits costs no more)."""
     import cv2
 
     lines: list[list[Word]] = []
@@ -350,7 +363,7 @@ def _rejoin(gray: np.ndarray, words: list[Word], scale: float) -> list[Word]:
         for word in line[1:]:
             merged = None
             if budget and _touching(current, word) and _NUMBER_END.search(current.text) \
-                    and _NUMBER_START.search(word.text):
+                    and _NUMBER_START.search(word.text) and not _walled(current, word, walls or []):
                 budget -= 1
                 merged = _read_joined(gray, current, word, scale, cv2)
             if merged is not None:
@@ -360,6 +373,13 @@ def _rejoin(gray: np.ndarray, words: list[Word], scale: float) -> list[Word]:
                 current = word
         out.append(current)
     return out
+
+
+def _walled(a: Word, b: Word, walls: list[dict]) -> bool:
+    """Whether a vertical rule stands between the middles of two boxes of one line."""
+    left, right = (a.x0 + a.x1) / 2, (b.x0 + b.x1) / 2
+    middle = (a.top + a.bottom) / 2
+    return any(left < w["x0"] < right and w["top"] <= middle <= w["bottom"] for w in walls)
 
 
 def _read_joined(gray: np.ndarray, a: Word, b: Word, scale: float, cv2) -> Word | None:
@@ -504,8 +524,12 @@ def _lexicon_fixes() -> tuple[dict[str, str], re.Pattern[str]]:
 
 
 _THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
-_POINT_SPACE = re.compile(r"(?<=\d\.)[ \t]+(?=\d)|(?<=\d)[ \t]+(?=\.\d)")
-_ZERO = re.compile(r"(?<=[0-9.])〇|〇(?=[0-9.]|\s*(?:万元|亿元|千元|元|%|％|个|辆|人|次))")
+# A space inside a decimal number: what follows the digits after it is no word ("1. 2023年度…"
+# and "2. 30个项目" are a list marker and its item), only an amount's or a rate's unit, or nothing.
+_POINT_SPACE = re.compile(
+    r"(?:(?<=\d\.)[ \t]+|(?<=\d)[ \t]+(?=\.))(?=\.?\d+(?:$|[^\d\u3400-\u9fff]|万元|亿元|千元|元|%))"
+)
+_ZERO = re.compile(r"(?<![一二三四五六七八九十百千万〇零])(?:(?<=[0-9.])〇|〇(?=[0-9.]|\s*(?:万元|亿元|千元|元|%|％|个|辆|人|次)))")
 _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 _WIDE = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _HALF_PAIR = re.compile(r"\(([^()（）]*)\)")
