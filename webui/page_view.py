@@ -85,14 +85,16 @@ class PageViews:
         path = original_path(self.library.data_dir, report_id)
         return path if path.is_file() else None
 
-    def parsed(self, report_id: str) -> ParsedReport | None:
-        """The original PDF parsed again (for its character positions), least recently used
-        out first; None when there is no original or it cannot be parsed any more."""
+    def parsed(self, report: Report) -> ParsedReport | None:
+        """Where a stored PDF report's text was printed: the positions kept beside its original,
+        or the original parsed again; least recently used out first; None when there is no
+        original or it cannot be parsed any more."""
+        report_id = report.id
         with self._lock:
             if report_id in self._parsed:
                 self._parsed.move_to_end(report_id)
                 return self._parsed[report_id]
-            parsed = self._parse(report_id)
+            parsed = self._parse(report)
             self._parsed[report_id] = parsed
             while len(self._parsed) > self.cache_size:
                 self._parsed.popitem(last=False)
@@ -103,15 +105,15 @@ class PageViews:
         with self._lock:
             self._parsed.pop(report_id, None)
 
-    def _parse(self, report_id: str) -> ParsedReport | None:
+    def _parse(self, report: Report) -> ParsedReport | None:
         from index.loaders import LoadError, load_document
         from index.parse import parse_document, report_id_for
 
+        report_id = report.id
         path = self.original(report_id)
         if path is None:
             return None
-        report = self.library.store.get_report(report_id)
-        if report is not None and (kept := kept_positions(self.library.data_dir, report)) is not None:
+        if (kept := kept_positions(self.library.data_dir, report)) is not None:
             return kept
         settings = self.library.settings
         try:
@@ -155,7 +157,7 @@ class PageViews:
         path = self.original(report.id)
         if path is None:
             return [], "这份 PDF 入库时未保存原文件（较早的版本入库），下面显示文本；重新上传同一文件即可查看原页。"
-        parsed = self.parsed(report.id)
+        parsed = self.parsed(report)
         if parsed is None:
             return [], "原 PDF 无法再次读取，下面显示文本。"
         span = _same_span(report.text, parsed.report.text, start, end)

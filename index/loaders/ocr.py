@@ -223,18 +223,18 @@ def read_image(gray: np.ndarray, page, page_no: int, place: tuple[float, float, 
     gray, skew = straighten(gray)
     scale, dx, dy = place or (page.width / gray.shape[1], 0.0, 0.0)
     horizontal, vertical = _rule_masks(gray, int(RULE_INCHES * 72 / scale))
-    edges = _edges(horizontal, "h", scale) + _edges(vertical, "v", scale)
+    across, upright = _edges(horizontal, "h", scale), _edges(vertical, "v", scale)
     cleaned = gray.copy()
     cleaned[(horizontal | vertical) > 0] = 255
-    words = _rejoin(cleaned, _ocr_words(cleaned, scale), scale, [e for e in edges if e["top"] != e["bottom"]])
+    words = _rejoin(cleaned, _ocr_words(cleaned, scale), scale, upright)
     if dx or dy:  # a crop box inside the media box: into the media box's points, as the text layer's
         for word in words:
             word.x0, word.x1, word.top, word.bottom = word.x0 + dx, word.x1 + dx, word.top + dy, word.bottom + dy
             word.xs = [x + dx for x in word.xs] if word.xs else None
-        for edge in edges:
+        for edge in (*across, *upright):
             edge.update(x0=edge["x0"] + dx, x1=edge["x1"] + dx, top=edge["top"] + dy, bottom=edge["bottom"] + dy)
     _settle_sizes(words)
-    tables = _tables(page, page_no, edges, words)
+    tables = _tables(page, page_no, across, upright, words)
     boxes = [t.bbox for t in tables]
     chars = [w.as_char() for w in words if not _in_any(w, boxes)]
     return OcrPage(chars=chars, tables=tables, words=words, skew=skew)
@@ -397,10 +397,10 @@ def _read_joined(gray: np.ndarray, a: Word, b: Word, scale: float, cv2) -> Word 
     return Word(text=text, x0=x0, top=top, x1=x1, bottom=bottom, score=score)
 
 
-def _same_line(a: Word, b: Word) -> bool:
-    """Whether two boxes stand on one printed line (they overlap by most of the lower one)."""
+def _same_line(a: Word, b: Word, share: float = 0.6) -> bool:
+    """Whether two boxes stand on one printed line: they overlap by `share` of the lower one."""
     height = min(a.bottom - a.top, b.bottom - b.top)
-    return min(a.bottom, b.bottom) - max(a.top, b.top) >= 0.6 * height
+    return min(a.bottom, b.bottom) - max(a.top, b.top) >= share * height
 
 
 def _touching(a: Word, b: Word) -> bool:
@@ -552,14 +552,12 @@ def _is_wide(ch: str) -> bool:
     return bool(ch) and is_cjk(ch)
 
 
-def _tables(page, page_no: int, edges: list[dict], words: list[Word]) -> list[PageTable]:
+def _tables(page, page_no: int, horizontal: list[dict], vertical: list[dict], words: list[Word]) -> list[PageTable]:
     """Tables from the rules found in the image, filled with the OCR boxes of each cell.
 
     The same checks as `pdf_tables.extract_page_tables`: rows empty in every cell are dropped,
     a "table" of one column or without text is a box drawn around a paragraph.
     """
-    horizontal = [e for e in edges if e["top"] == e["bottom"]]
-    vertical = [e for e in edges if e["top"] != e["bottom"]]
     if len(horizontal) < 2 or len(vertical) < 2:
         return []
     settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
@@ -590,8 +588,7 @@ def _cell_text(cell: tuple[float, float, float, float], words: list[Word]) -> st
     lines: list[list[Word]] = []
     for word in inside:
         last = lines[-1] if lines else None
-        if last and min(last[0].bottom, word.bottom) - max(last[0].top, word.top) >= 0.5 * min(
-                last[0].bottom - last[0].top, word.bottom - word.top):
+        if last and _same_line(last[0], word, share=0.5):
             last.append(word)
         else:
             lines.append([word])
